@@ -1,0 +1,96 @@
+// One object that starts the whole headless core against a real OpenCode server and a
+// scripted model: store, router, runtime sync. Optionally through a TCP proxy the test can cut.
+import { Router } from "../../src/core/router/router.ts"
+import { runtimeReplies } from "../../src/core/router/replies.ts"
+import { Store } from "../../src/core/store/store.ts"
+import type { SessionState } from "../../src/core/store/types.ts"
+import { RuntimeSync } from "../../src/core/sync.ts"
+import { silentLogger, type Logger } from "../../src/log/logger.ts"
+import { createRuntimeClient, type RuntimeClient } from "../../src/runtime/client.ts"
+import { startModelServer, type ModelServer } from "./model-server/index.ts"
+import { startOpencode, type OpencodeServer } from "./opencode.ts"
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts"
+import { storeChanges, until } from "./wait.ts"
+
+export interface CoreOptions {
+  timeoutMs?: number
+  password?: string
+  permission?: Record<string, unknown>
+  /** Route the event stream and API calls through a proxy the test can cut. */
+  proxy?: boolean
+  log?: Logger
+}
+
+export interface CoreHarness {
+  model: ModelServer
+  opencode: OpencodeServer
+  proxy: TcpProxy | undefined
+  client: RuntimeClient
+  store: Store
+  router: Router
+  sync: RuntimeSync
+  dir: string
+  /** Creates a session in the test project. */
+  newSession(): Promise<string>
+  prompt(sessionID: string, text: string): Promise<void>
+  waitFor<T>(check: () => T | undefined | null | false, what?: string, timeoutMs?: number): Promise<T>
+  /** Resolves when the session's runtime status is idle and its last message is complete. */
+  idle(sessionID: string): Promise<SessionState>
+  close(): Promise<void>
+}
+
+export async function startCore(opts: CoreOptions = {}): Promise<CoreHarness> {
+  const log = opts.log ?? silentLogger
+  const model = await startModelServer()
+  const opencode = await startOpencode({
+    modelUrl: model.url,
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(opts.permission ? { permission: opts.permission } : {}),
+  })
+  const proxy = opts.proxy ? await startTcpProxy({ port: opencode.port }) : undefined
+  const client = createRuntimeClient({ url: proxy?.url ?? opencode.url, ...(opts.password ? { password: opts.password } : {}) })
+  const store = new Store({ log })
+  const router = new Router({
+    store,
+    replies: runtimeReplies(client, store),
+    log,
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+  })
+  const dir = opencode.projectDir
+  const sync = new RuntimeSync({ client, store, log, directories: () => [dir], backoff: { initialMs: 100, maxMs: 1_000 } })
+  sync.start()
+  await sync.ready()
+  const waitFor = <T>(check: () => T | undefined | null | false, what?: string, timeoutMs?: number) =>
+    until(check, storeChanges(store), { ...(what ? { what } : {}), ...(timeoutMs ? { timeoutMs } : {}) })
+  return {
+    model,
+    opencode,
+    proxy,
+    client,
+    store,
+    router,
+    sync,
+    dir,
+    async newSession() {
+      return (await client.sessions.create(dir)).id
+    },
+    async prompt(sessionID, text) {
+      await client.sessions.promptAsync(dir, sessionID, { parts: [{ type: "text", text }] })
+    },
+    waitFor,
+    idle(sessionID) {
+      return waitFor(() => {
+        const s = store.session(sessionID)
+        const last = s?.messages.at(-1)
+        return s && s.status.type === "idle" && last?.info.role === "assistant" && last.info.time.completed ? s : undefined
+      }, `session ${sessionID} to become idle`)
+    },
+    async close() {
+      router.stop()
+      await sync.stop()
+      await proxy?.close()
+      await opencode.stop({ remove: true })
+      await model.close()
+    },
+  }
+}
