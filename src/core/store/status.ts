@@ -3,7 +3,7 @@
 import type { DerivedStatus, SessionState } from "./types.ts"
 
 export function deriveStatus(session: SessionState, pendingRequests: number): DerivedStatus {
-  if (session.info?.time.compacting) return "compacting"
+  if (session.info?.time?.compacting) return "compacting"
   if (session.status.type === "retry") return "retrying"
   if (pendingRequests > 0) return "awaiting-input"
   if (session.status.type === "busy") return "working"
