@@ -1,0 +1,169 @@
+// The platform-neutral chat contract: what every adapter declares and implements, and the one
+// shape of inbound events. Delivery reads only the capabilities; the core speaks only these
+// types; nothing here knows Mattermost, Slack, Discord or OpenCode.
+
+/** Opaque address of a thread, `{platform}:{…}`. Only the adapter that made it decodes it. */
+export type ThreadRef = string
+/** Opaque address of one posted message, `{platform}:{…}`. */
+export type MessageRef = string
+
+/** Markdown flavours delivery can produce. */
+export type MarkdownDialect = "gfm" | "terminal"
+
+/** A platform rate limit: at most `max` calls per `perMs` for the named operations in one scope. */
+export interface RateRule {
+  scope: "channel" | "workspace"
+  ops: ChatOp[]
+  max: number
+  perMs: number
+}
+
+export type ChatOp = "post" | "edit" | "delete" | "react" | "typing" | "upload"
+
+export interface ChatCapabilities {
+  /** Hard cap of one message's text, measured as UTF-16 length (never below the platform's count). */
+  maxMessageLength: number
+  /** Roll into a new message at a paragraph boundary past this length (readability, e.g. tall posts collapse). */
+  softMessageLength?: number
+  markdown: MarkdownDialect
+  buttons: boolean
+  /** Select menus (for questions with many options). */
+  selects: boolean
+  reactions: boolean
+  /** Replies only the acting user sees. */
+  ephemeral: boolean
+  /** Buttons per message the platform allows. */
+  maxActions: number
+  maxActionLabel: number
+  /** Rate limits the outbox must stay within; platforms also answer 429 when we do not. */
+  rateRules: RateRule[]
+  /** Messages older than this cannot be edited (or edits become scarce): continue in a new one. */
+  maxEditAgeMs?: number
+}
+
+export interface ChatUser {
+  id: string
+  /** Username/handle where the platform has one. */
+  name?: string
+  displayName?: string
+  isBot: boolean
+  /** Groups or roles the adapter can tell (used by access rules). */
+  groups?: string[]
+}
+
+export interface ChatFile {
+  id: string
+  name: string
+  mime: string
+  size: number
+  /** Downloads the content (adapters keep the credentials). */
+  fetch(): Promise<Uint8Array>
+}
+
+interface EventBase {
+  platform: string
+  /** Team / workspace / guild id. */
+  workspace: string
+  channel: string
+  thread: ThreadRef
+  user: ChatUser
+  /** Platform id of what happened (message id, interaction id), for de-duplication. */
+  id: string
+  at: number
+}
+
+export interface MessageEvent extends EventBase {
+  kind: "message"
+  message: MessageRef
+  /** Text with the bot mention removed. */
+  text: string
+  files: ChatFile[]
+  /** The bot was mentioned. */
+  mentioned: boolean
+  /** A direct (1:1) conversation with the bot. */
+  direct: boolean
+  /** Posted at the top of a channel: replying to it starts a new thread. */
+  threadStart: boolean
+}
+
+export interface ActionEvent extends EventBase {
+  kind: "action"
+  message: MessageRef
+  /** The opaque id from `OutMessage.actions` / `select`. */
+  actionId: string
+  /** Selected option value for selects. */
+  value?: string
+}
+
+export interface ReactionEvent extends EventBase {
+  kind: "reaction"
+  message: MessageRef
+  /** Emoji short name without colons (`white_check_mark`) or the character itself. */
+  emoji: string
+  added: boolean
+}
+
+export interface CommandEvent extends EventBase {
+  kind: "command"
+  /** Command word without prefix, lower case. */
+  name: string
+  args: string
+}
+
+export type ChatEvent = MessageEvent | ActionEvent | ReactionEvent | CommandEvent
+
+/** What the core answers to an inbound event, where the platform can show it. */
+export interface ChatReply {
+  /** Shown only to the acting user (ephemeral) where possible. */
+  ephemeral?: string
+}
+
+export type ChatSink = (event: ChatEvent) => Promise<ChatReply | void>
+
+export interface Action {
+  /** Opaque id (≤ 64 chars of [A-Za-z0-9:_-]) handed back in ActionEvent.actionId. */
+  id: string
+  label: string
+  style?: "primary" | "danger" | "default"
+}
+
+export interface Select {
+  id: string
+  placeholder: string
+  options: Array<{ value: string; label: string }>
+}
+
+export interface OutMessage {
+  /** Text in the adapter's markdown dialect, within `maxMessageLength`. */
+  text: string
+  actions?: Action[]
+  select?: Select
+}
+
+export interface OutFile {
+  name: string
+  mime: string
+  data: Uint8Array
+}
+
+/**
+ * One chat platform. The required core is start/stop/post/edit; optional members say what
+ * happens in their absence: without `react`, reactions are not offered; without `ephemeral`,
+ * private answers go to the thread; without `typing`, no indicator is shown; without
+ * `upload`, files are linked or described instead.
+ */
+export interface ChatAdapter {
+  readonly platform: string
+  readonly capabilities: ChatCapabilities
+  start(sink: ChatSink): Promise<void>
+  stop(): Promise<void>
+  post(thread: ThreadRef, message: OutMessage): Promise<MessageRef>
+  edit(message: MessageRef, content: OutMessage): Promise<void>
+  /** Limiter keys of a thread or message: the channel and the workspace it belongs to. */
+  scopeOf(ref: ThreadRef | MessageRef): { channel: string; workspace: string }
+  delete?(message: MessageRef): Promise<void>
+  react?(message: MessageRef, emoji: string): Promise<void>
+  typing?(thread: ThreadRef): Promise<void>
+  ephemeral?(thread: ThreadRef, userId: string, text: string): Promise<void>
+  upload?(thread: ThreadRef, file: OutFile, comment?: string): Promise<MessageRef>
+}

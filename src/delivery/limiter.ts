@@ -1,0 +1,105 @@
+// Keeps every outbound call within the platform's rate rules, using Bottleneck: one limiter
+// per rule and scope key (channel or workspace), each spacing job starts by the rule's period
+// divided by its budget (plus a small margin), which stays inside a sliding window the way
+// strict platforms count. An outer per-channel limiter runs one call at a time, so posts and
+// edits in a channel happen in order. A 429 pauses the bucket it names for its retry-after.
+import Bottleneck from "bottleneck"
+import type { ChatOp, RateRule } from "../chat/types.ts"
+
+export interface Scope {
+  channel: string
+  workspace: string
+}
+
+/** Bottleneck priorities (0 runs first). */
+export const PRIORITY = {
+  interaction: 1,
+  first: 3,
+  final: 4,
+  stream: 5,
+  typing: 8,
+} as const
+
+export type Priority = keyof typeof PRIORITY
+
+export interface LimiterSettings {
+  /** Extra spacing, as a share of the rule's interval (headroom for clock skew and other traffic). */
+  margin?: number
+  /** Extra spacing in ms. */
+  slackMs?: number
+}
+
+interface RuleGroup {
+  rule: RateRule
+  group: Bottleneck.Group
+  minTime: number
+}
+
+export function spacing(rule: RateRule, settings: LimiterSettings = {}): number {
+  return Math.ceil((rule.perMs / rule.max) * (1 + (settings.margin ?? 0.03)) + (settings.slackMs ?? 10))
+}
+
+export class Limiters {
+  private readonly order: Bottleneck.Group
+  private readonly rules: RuleGroup[]
+  /** After a 429: no call in this scope before the given time (keys `c:<channel>`, `w:<workspace>`, `*`). */
+  private readonly pausedUntil = new Map<string, number>()
+
+  constructor(rules: RateRule[], settings: LimiterSettings = {}) {
+    this.order = new Bottleneck.Group({ maxConcurrent: 1 })
+    this.rules = rules.map((rule) => {
+      const minTime = spacing(rule, settings)
+      return { rule, minTime, group: new Bottleneck.Group({ minTime, maxConcurrent: rule.scope === "channel" ? 1 : null }) }
+    })
+  }
+
+  /** Smallest spacing between two calls of `op` in one channel (for reporting). */
+  intervalFor(op: ChatOp): number {
+    return Math.max(0, ...this.rules.filter((r) => r.rule.ops.includes(op)).map((r) => r.minTime))
+  }
+
+  /** Runs `fn` once every rule that covers `op` allows it (and no 429 pause holds the scope). */
+  schedule<T>(op: ChatOp, scope: Scope, priority: Priority, fn: () => Promise<T>): Promise<T> {
+    const p = PRIORITY[priority]
+    const chain = this.rules.filter((r) => r.rule.ops.includes(op))
+    const call = async () => {
+      await this.waitOutPause(scope)
+      return fn()
+    }
+    const run = chain.reduceRight<() => Promise<T>>(
+      (inner, r) => () => r.group.key(keyOf(r.rule, scope)).schedule({ priority: p }, inner),
+      call,
+    )
+    return this.order.key(scope.channel).schedule({ priority: p }, run)
+  }
+
+  /** After a 429: no call in the named scope for `ms`. */
+  pause(scope: Scope, which: "channel" | "workspace" | "global", ms: number): void {
+    const key = which === "global" ? "*" : which === "channel" ? `c:${scope.channel}` : `w:${scope.workspace}`
+    const until = Date.now() + ms
+    if ((this.pausedUntil.get(key) ?? 0) < until) this.pausedUntil.set(key, until)
+  }
+
+  private async waitOutPause(scope: Scope): Promise<void> {
+    for (;;) {
+      const until = Math.max(
+        this.pausedUntil.get("*") ?? 0,
+        this.pausedUntil.get(`c:${scope.channel}`) ?? 0,
+        this.pausedUntil.get(`w:${scope.workspace}`) ?? 0,
+      )
+      const wait = until - Date.now()
+      if (wait <= 0) return
+      await new Promise((r) => setTimeout(r, wait))
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.pausedUntil.clear()
+    const all = [this.order, ...this.rules.map((r) => r.group)]
+    await Promise.all(all.flatMap((g) => g.limiters().map(({ limiter }) => limiter.stop({ dropWaitingJobs: true }).catch(() => {}))))
+  }
+}
+
+function keyOf(rule: RateRule, scope: Scope): string {
+  return rule.scope === "channel" ? scope.channel : scope.workspace
+}

@@ -1,0 +1,260 @@
+// The outbox owns every posted message as a slot. Latest wins: a slot has at most one call in
+// flight or queued; the call reads the newest content when it runs (not when it was queued)
+// and skips unchanged content. Rate limits pause the bucket and the newest text goes after;
+// transient errors retry with jittered backoff; a message that is gone or too old to edit
+// continues in a new message.
+import { createHash } from "node:crypto"
+import type { Logger } from "../log/logger.ts"
+import { RateLimitError, isChatError, isGone } from "../chat/errors.ts"
+import type { ChatAdapter, MessageRef, OutMessage, ThreadRef } from "../chat/types.ts"
+import { Limiters, type Priority } from "./limiter.ts"
+
+export interface OutboxHooks {
+  /** A slot's message was created (first post or a continuation after `gone`). */
+  posted?(slot: Slot, ref: MessageRef): void
+  /** Content reached the platform; `key` identifies it (compare with `contentKey`). */
+  sent?(slot: Slot, key: string): void
+}
+
+export interface OutboxOptions {
+  adapter: ChatAdapter
+  log: Logger
+  limiters?: Limiters
+  hooks?: OutboxHooks
+  /** Transient-error retry: base and cap of the jittered backoff, and attempts before giving up. */
+  retry?: { baseMs?: number; maxMs?: number; attempts?: number }
+}
+
+export interface OutboxStats {
+  posts: number
+  edits: number
+  rateLimited: number
+  transientErrors: number
+  continuations: number
+  failures: number
+}
+
+/** A short stable key of what a message shows (text plus actions); persisted across restarts. */
+export function contentKey(m: OutMessage): string {
+  const canonical = m.actions || m.select ? `${m.text}\u0000${JSON.stringify([m.actions ?? null, m.select ?? null])}` : m.text
+  return createHash("sha1").update(canonical).digest("base64url")
+}
+
+export interface SlotOptions {
+  thread: ThreadRef
+  priority?: Priority
+  /** Resume a message posted before (restart): its ref and the key of what it shows. */
+  ref?: MessageRef
+  sentKey?: string
+  postedAt?: number
+  label?: string
+  /** Per-slot notifications (persistence), besides the outbox-wide hooks. */
+  onPosted?(ref: MessageRef): void
+  onSent?(key: string): void
+}
+
+type Source = () => OutMessage | undefined
+
+export class Slot {
+  readonly thread: ThreadRef
+  readonly label: string
+  priority: Priority
+  ref: MessageRef | undefined
+  postedAt: number | undefined
+  private sentKey: string | undefined
+  private source: Source = () => undefined
+  private queued = false
+  private inflight = false
+  private attempts = 0
+  private closed = false
+  private failed = false
+  private waiters: Array<() => void> = []
+  private readonly outbox: Outbox
+  private readonly opts: SlotOptions
+
+  constructor(outbox: Outbox, opts: SlotOptions) {
+    this.outbox = outbox
+    this.opts = opts
+    this.thread = opts.thread
+    this.priority = opts.priority ?? "stream"
+    this.ref = opts.ref
+    this.sentKey = opts.sentKey
+    this.postedAt = opts.postedAt
+    this.label = opts.label ?? "message"
+  }
+
+  /** The key of what the platform shows now, if anything. */
+  get shown(): string | undefined {
+    return this.sentKey
+  }
+
+  /** The last attempt failed permanently (the next change tries again). */
+  get hasFailed(): boolean {
+    return this.failed
+  }
+
+  /** Sets the newest content (a value, or a function read when the call runs). */
+  set(content: OutMessage | Source): void {
+    this.source = typeof content === "function" ? content : () => content
+    this.touch()
+  }
+
+  /** Says the source has newer content. */
+  touch(): void {
+    if (this.closed) return
+    this.failed = false
+    if (!this.queued && !this.inflight) this.enqueue()
+  }
+
+  /** Resolves when the platform shows the newest content (or the slot gave up on it). */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push(resolve))
+  }
+
+  /** Stops sending; pending calls are skipped. */
+  close(): void {
+    this.closed = true
+    this.wake()
+  }
+
+  private isSettled(): boolean {
+    if (this.closed || this.failed) return true
+    if (this.queued || this.inflight) return false
+    const want = this.source()
+    return !want || contentKey(want) === this.sentKey
+  }
+
+  private wake() {
+    if (!this.isSettled()) return
+    const list = this.waiters
+    this.waiters = []
+    for (const w of list) w()
+  }
+
+  private enqueue(delayMs = 0): void {
+    this.queued = true
+    const go = () => {
+      if (this.closed) {
+        this.queued = false
+        this.wake()
+        return
+      }
+      const op = this.ref ? "edit" : "post"
+      this.outbox.limiters
+        .schedule(op, this.outbox.adapter.scopeOf(this.ref ?? this.thread), this.ref ? this.priority : higher(this.priority, "first"), () => this.run())
+        .catch((err: unknown) => {
+          // The limiter was stopped (shutdown): nothing more will be sent from here.
+          this.queued = false
+          this.outbox.log.debug({ err, slot: this.label }, "outbox call dropped")
+          this.wake()
+        })
+    }
+    if (delayMs > 0) setTimeout(go, delayMs)
+    else go()
+  }
+
+  private async run(): Promise<void> {
+    this.queued = false
+    if (this.closed) return this.wake()
+    const content = this.source()
+    if (!content || contentKey(content) === this.sentKey) return this.wake()
+    this.inflight = true
+    const { adapter, stats, hooks } = this.outbox
+    let retryIn = -1
+    try {
+      if (this.ref === undefined) {
+        const ref = await adapter.post(this.thread, content)
+        this.ref = ref
+        this.postedAt = Date.now()
+        stats.posts++
+        hooks?.posted?.(this, ref)
+        this.opts.onPosted?.(ref)
+      } else {
+        await adapter.edit(this.ref, content)
+        stats.edits++
+      }
+      this.sentKey = contentKey(content)
+      this.attempts = 0
+      hooks?.sent?.(this, this.sentKey)
+      this.opts.onSent?.(this.sentKey)
+    } catch (err) {
+      retryIn = this.onError(err)
+    } finally {
+      this.inflight = false
+    }
+    if (this.closed || this.failed) return this.wake()
+    if (retryIn >= 0) this.enqueue(retryIn)
+    else if (!this.isSettled()) this.enqueue()
+    else this.wake()
+  }
+
+  /** Decides what a failure means; returns the delay before the next attempt, or -1. */
+  private onError(err: unknown): number {
+    const { stats, log, limiters, adapter } = this.outbox
+    if (err instanceof RateLimitError) {
+      stats.rateLimited++
+      limiters.pause(adapter.scopeOf(this.ref ?? this.thread), err.scope, err.retryAfterMs)
+      return 0 // the paused bucket holds the retry back
+    }
+    if (isGone(err) && this.ref !== undefined) {
+      stats.continuations++
+      log.info({ slot: this.label, ref: this.ref, code: (err as { code?: string }).code }, "message can no longer be edited; continuing in a new one")
+      this.ref = undefined
+      this.sentKey = undefined
+      this.postedAt = undefined
+      return 0
+    }
+    if (isChatError(err, "transient") || !isChatError(err)) {
+      stats.transientErrors++
+      const { baseMs = 500, maxMs = 30_000, attempts = 12 } = this.outbox.retry
+      if (++this.attempts <= attempts) {
+        const cap = Math.min(maxMs, baseMs * 2 ** (this.attempts - 1))
+        return Math.round(cap / 2 + (Math.random() * cap) / 2)
+      }
+    }
+    stats.failures++
+    this.failed = true
+    log.error({ err, slot: this.label, ref: this.ref }, "could not deliver a message; giving up on this version of it")
+    return -1
+  }
+}
+
+function higher(a: Priority, b: Priority): Priority {
+  const rank: Record<Priority, number> = { interaction: 1, first: 3, final: 4, stream: 5, typing: 8 }
+  return rank[a] <= rank[b] ? a : b
+}
+
+export class Outbox {
+  readonly adapter: ChatAdapter
+  readonly limiters: Limiters
+  readonly log: Logger
+  readonly hooks: OutboxHooks | undefined
+  readonly retry: NonNullable<OutboxOptions["retry"]>
+  readonly stats: OutboxStats = { posts: 0, edits: 0, rateLimited: 0, transientErrors: 0, continuations: 0, failures: 0 }
+
+  constructor(opts: OutboxOptions) {
+    this.adapter = opts.adapter
+    this.log = opts.log
+    this.hooks = opts.hooks
+    this.retry = opts.retry ?? {}
+    this.limiters = opts.limiters ?? new Limiters(opts.adapter.capabilities.rateRules)
+  }
+
+  slot(opts: SlotOptions): Slot {
+    return new Slot(this, opts)
+  }
+
+  /** A typing indicator, at the lowest priority; failures are not worth a retry. */
+  typing(thread: ThreadRef): void {
+    const fn = this.adapter.typing
+    if (!fn) return
+    this.limiters
+      .schedule("typing", this.adapter.scopeOf(thread), "typing", () => fn.call(this.adapter, thread))
+      .catch((err: unknown) => this.log.debug({ err }, "typing indicator failed"))
+  }
+
+  stop(): Promise<void> {
+    return this.limiters.stop()
+  }
+}

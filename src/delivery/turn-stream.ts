@@ -1,0 +1,183 @@
+// Streams one turn into a thread: render the turn to blocks, group the blocks into segments
+// (a segment ends where an interaction message was posted, so the answer continues below it),
+// format and split each segment to fit the platform, and keep one outbox slot per chunk.
+// Layout is throttled and lazy: slots read the newest layout when their call runs. Earlier
+// messages are edited only when their own chunk changed.
+import type { Logger } from "../log/logger.ts"
+import type { ChatCapabilities, MessageRef } from "../chat/types.ts"
+import type { Block } from "./render/blocks.ts"
+import { formatBlocks } from "./render/format.ts"
+import { contentKey, type Outbox, type Slot } from "./outbox.ts"
+import { splitMarkdown } from "./split-markdown.ts"
+
+/** A slot that existed before a restart. */
+export interface RestoredSlot {
+  index: number
+  ref: MessageRef
+  sentKey: string | undefined
+  postedAt?: number
+}
+
+export interface TurnStreamHooks {
+  posted?(index: number, ref: MessageRef): void
+  sent?(index: number, key: string): void
+  sealed?(seals: string[]): void
+}
+
+export interface TurnStreamOptions {
+  outbox: Outbox
+  thread: string
+  /** The turn's current blocks (reads the store). */
+  render(): Block[]
+  capabilities: ChatCapabilities
+  log: Logger
+  label?: string
+  /** How long to gather changes before laying out again. */
+  layoutDelayMs?: number
+  restore?: { slots: RestoredSlot[]; seals: string[] }
+  hooks?: TurnStreamHooks
+}
+
+/** Keys that mark where a seal can sit: stable content, not transient notices. */
+const SEALABLE = new Set<Block["kind"]>(["text", "tool", "reasoning", "todos"])
+
+export class TurnStream {
+  private readonly opts: TurnStreamOptions
+  private readonly slots: Slot[] = []
+  private chunks: string[] = []
+  private version = 0
+  private laidOut = -1
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private seals: string[]
+  private finished = false
+  private lastBlockKey: string | undefined
+
+  constructor(opts: TurnStreamOptions) {
+    this.opts = opts
+    this.seals = [...(opts.restore?.seals ?? [])]
+    for (const r of [...(opts.restore?.slots ?? [])].sort((a, b) => a.index - b.index)) {
+      this.slots[r.index] = this.makeSlot(r.index, r)
+    }
+  }
+
+  /** Messages posted so far, in order. */
+  get refs(): MessageRef[] {
+    return this.slots.map((s) => s?.ref).filter((r): r is MessageRef => r !== undefined)
+  }
+
+  get slotCount(): number {
+    return this.slots.length
+  }
+
+  /** The store changed: lay out again soon. */
+  touch(): void {
+    this.version++
+    if (this.timer || this.finished) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.sync()
+    }, this.opts.layoutDelayMs ?? 100)
+  }
+
+  /** An interaction message was posted below: what comes next goes into new messages. */
+  seal(): void {
+    this.layout()
+    const key = this.lastBlockKey
+    if (key === undefined || this.seals.at(-1) === key) return
+    this.seals.push(key)
+    this.version++
+    this.opts.hooks?.sealed?.([...this.seals])
+  }
+
+  /** The turn is over: lay out the final render and wait until every message shows it. */
+  async finish(): Promise<{ complete: boolean; chunks: string[] }> {
+    this.finished = true
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.version++
+    for (const slot of this.slots) if (slot) slot.priority = "final"
+    // Posts go one after another, so settling can take several rounds; a slot that gave up
+    // (after many retries) gets a few more chances before we report the turn incomplete.
+    let failures = 0
+    for (;;) {
+      this.sync()
+      await Promise.all(this.slots.map((s) => s?.settled()))
+      const complete = this.chunks.every((c, i) => this.slots[i]?.shown === contentKey({ text: c }))
+      if (complete) return { complete, chunks: [...this.chunks] }
+      if (this.slots.some((s) => s?.hasFailed) && ++failures > 2) return { complete, chunks: [...this.chunks] }
+    }
+  }
+
+  /** Stops sending (the thread moved on, or shutdown). */
+  close(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    for (const s of this.slots) s?.close()
+  }
+
+  /** Current chunks, laying out again if anything changed. */
+  layout(): string[] {
+    if (this.laidOut === this.version) return this.chunks
+    this.laidOut = this.version
+    const { capabilities } = this.opts
+    const blocks = this.opts.render()
+    const segments: Block[][] = [[]]
+    const seals = new Set(this.seals)
+    for (const b of blocks) {
+      segments.at(-1)!.push(b)
+      if (SEALABLE.has(b.kind)) this.lastBlockKey = b.key
+      if (seals.has(b.key)) segments.push([])
+    }
+    const chunks: string[] = []
+    for (const seg of segments) {
+      const text = formatBlocks(seg, capabilities.markdown)
+      if (text.trim().length === 0) continue
+      chunks.push(...splitMarkdown(text, { limit: capabilities.maxMessageLength, ...softOf(capabilities) }))
+    }
+    this.chunks = chunks
+    return chunks
+  }
+
+  /** Lays out and wakes every slot whose message should change; opens slots for new chunks. */
+  private sync(): void {
+    const chunks = this.layout()
+    for (let i = 0; i < chunks.length; i++) {
+      const slot = (this.slots[i] ??= this.makeSlot(i))
+      if (slot.shown !== contentKey({ text: chunks[i]! })) slot.touch()
+    }
+    // The render shrank (rare): messages past the end are emptied rather than left stale.
+    for (let i = chunks.length; i < this.slots.length; i++) {
+      const slot = this.slots[i]
+      if (slot?.ref && slot.shown !== contentKey({ text: "…" })) slot.touch()
+    }
+  }
+
+  private makeSlot(index: number, restored?: RestoredSlot): Slot {
+    const slot = this.opts.outbox.slot({
+      thread: this.opts.thread,
+      label: `${this.opts.label ?? "turn"}#${index}`,
+      priority: this.finished ? "final" : "stream",
+      ...(restored ? { ref: restored.ref, ...(restored.sentKey ? { sentKey: restored.sentKey } : {}) } : {}),
+      ...(restored?.postedAt ? { postedAt: restored.postedAt } : {}),
+      onPosted: (ref) => {
+        this.opts.hooks?.posted?.(index, ref)
+        this.slots[index + 1]?.touch()
+      },
+      onSent: (key) => this.opts.hooks?.sent?.(index, key),
+    })
+    slot.set(() => {
+      // Messages appear in order: a chunk is posted only after the one before it.
+      if (!slot.ref && index > 0 && !this.slots[index - 1]?.ref) return undefined
+      const chunks = this.layout()
+      if (index < chunks.length) return { text: chunks[index]! }
+      return slot.ref ? { text: "…" } : undefined
+    })
+    return slot
+  }
+}
+
+function softOf(c: ChatCapabilities): { soft?: number } {
+  return c.softMessageLength !== undefined && c.softMessageLength < c.maxMessageLength ? { soft: c.softMessageLength } : {}
+}
+
+export type { Slot }

@@ -1,0 +1,109 @@
+// Outbox slot rules with a fake clock: latest wins, unchanged text is not sent, interactions
+// jump the queue, a deleted message continues in a new one, a 429 pauses the bucket.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
+import { MemoryAdapter } from "../../adapters/memory/adapter.ts"
+import { ChatError } from "../../src/chat/errors.ts"
+import { Outbox } from "../../src/delivery/outbox.ts"
+import { silentLogger } from "../../src/log/logger.ts"
+
+const oneEditPerSecond = { rateRules: [{ scope: "channel" as const, ops: ["post" as const, "edit" as const], max: 1, perMs: 1_000 }] }
+
+describe("outbox slots", () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it("latest wins: many updates while a call is in flight become one follow-up with the newest text", async () => {
+    const adapter = new MemoryAdapter({ capabilities: oneEditPerSecond, latencyMs: 200 })
+    const outbox = new Outbox({ adapter, log: silentLogger })
+    const slot = outbox.slot({ thread: adapter.thread() })
+    slot.set({ text: "v1" })
+    await vi.advanceTimersByTimeAsync(50)
+    for (let i = 2; i <= 30; i++) slot.set({ text: `v${i}` })
+    await vi.advanceTimersByTimeAsync(5_000)
+    await slot.settled()
+    expect(adapter.calls.filter((c) => c.ok).map((c) => `${c.op}:${c.text}`)).toEqual(["post:v1", "edit:v30"])
+    slot.set({ text: "v30" }) // unchanged: nothing sent
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(adapter.calls).toHaveLength(2)
+    await outbox.stop()
+  })
+
+  it("reads the content when the call runs, not when it was queued", async () => {
+    const adapter = new MemoryAdapter({ capabilities: oneEditPerSecond })
+    const outbox = new Outbox({ adapter, log: silentLogger })
+    let text = "first"
+    const slot = outbox.slot({ thread: adapter.thread() })
+    slot.set(() => ({ text }))
+    await vi.advanceTimersByTimeAsync(10)
+    text = "second"
+    slot.touch()
+    text = "third" // changes without a touch are still picked up by the queued call
+    await vi.advanceTimersByTimeAsync(3_000)
+    expect(adapter.calls.map((c) => c.text)).toEqual(["first", "third"])
+    await outbox.stop()
+  })
+
+  it("an interaction message jumps the queue of stream edits in the channel", async () => {
+    const adapter = new MemoryAdapter({ capabilities: oneEditPerSecond, latencyMs: 20 })
+    const outbox = new Outbox({ adapter, log: silentLogger })
+    const thread = adapter.thread()
+    const streams = [1, 2, 3, 4].map((i) => outbox.slot({ thread, label: `s${i}` }))
+    streams.forEach((s, i) => s.set({ text: `stream ${i}` }))
+    const ask = outbox.slot({ thread, priority: "interaction" })
+    ask.set({ text: "Allow `rm -rf build`?", actions: [{ id: "a", label: "Allow once" }] })
+    await vi.advanceTimersByTimeAsync(10_000)
+    const order = adapter.calls.map((c) => c.text)
+    expect(order.indexOf("Allow `rm -rf build`?"), order.join(" | ")).toBeLessThanOrEqual(1)
+    await outbox.stop()
+  })
+
+  it("a message deleted by a person continues in a new message", async () => {
+    const adapter = new MemoryAdapter()
+    const outbox = new Outbox({ adapter, log: silentLogger })
+    const thread = adapter.thread()
+    const slot = outbox.slot({ thread })
+    slot.set({ text: "hello" })
+    await vi.advanceTimersByTimeAsync(100)
+    await slot.settled()
+    adapter.deleteByUser(slot.ref!)
+    slot.set({ text: "hello world" })
+    await vi.advanceTimersByTimeAsync(100)
+    await slot.settled()
+    expect(adapter.visible(thread).map((m) => m.text)).toEqual(["hello world"])
+    expect(outbox.stats.continuations).toBe(1)
+    await outbox.stop()
+  })
+
+  it("a 429 pauses the bucket for its retry-after, then the newest text goes", async () => {
+    const adapter = new MemoryAdapter({ faults: { rateLimitRatio: 1, rateLimitRetryAfterMs: 2_000 } })
+    const outbox = new Outbox({ adapter, log: silentLogger })
+    const slot = outbox.slot({ thread: adapter.thread() })
+    slot.set({ text: "a" })
+    await vi.advanceTimersByTimeAsync(10)
+    const attempts = adapter.calls.length
+    expect(attempts).toBe(1)
+    await vi.advanceTimersByTimeAsync(1_900)
+    expect(adapter.calls.length).toBe(1) // paused: no hammering
+    ;(adapter as unknown as { opts: { faults: object } }).opts.faults = {}
+    slot.set({ text: "b" })
+    await vi.advanceTimersByTimeAsync(500)
+    await slot.settled()
+    expect(adapter.calls.filter((c) => c.ok).map((c) => c.text)).toEqual(["b"])
+    await outbox.stop()
+  })
+
+  it("a permanent refusal gives up on that version without retry storms", async () => {
+    const adapter = new MemoryAdapter()
+    const outbox = new Outbox({ adapter, log: silentLogger })
+    const slot = outbox.slot({ thread: adapter.thread() })
+    adapter.post = async () => {
+      throw new ChatError("memory", "forbidden", "the bot may not post here")
+    }
+    slot.set({ text: "x" })
+    await vi.advanceTimersByTimeAsync(60_000)
+    await slot.settled()
+    expect(slot.hasFailed).toBe(true)
+    expect(outbox.stats.failures).toBe(1)
+    await outbox.stop()
+  })
+})
