@@ -80,6 +80,7 @@ export class MemoryAdapter implements ChatAdapter {
   rateLimited = 0
   transientFailures = 0
   private sink: ChatSink | undefined
+  private readonly listeners = new Set<() => void>()
   private readonly budget: SlidingBudget
   private readonly opts: MemoryAdapterOptions
   private readonly now: () => number
@@ -120,6 +121,12 @@ export class MemoryAdapter implements ChatAdapter {
   deleteByUser(ref: MessageRef): void {
     const m = this.messages.get(ref)
     if (m) m.deleted = true
+  }
+
+  /** Calls `fn` after every recorded call (for tests that await what a person sees). */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
   }
 
   /** Delivers an inbound event as the platform would, returning the core's reply. */
@@ -219,6 +226,7 @@ export class MemoryAdapter implements ChatAdapter {
 
   private record(op: CallRecord["op"], ref: string, ok: boolean, text?: string, error?: string) {
     this.calls.push({ op, ref, at: this.now(), ok, ...(text !== undefined ? { text } : {}), ...(error ? { error } : {}) })
+    for (const fn of [...this.listeners]) fn()
   }
 
   /** Latency, injected faults, the length limit and the budget, in the order a platform applies them. */

@@ -64,6 +64,17 @@ export class RuntimeSync {
     return this.stream.stop()
   }
 
+  /** Refetches one session's messages (events for it may have been missed) and merges them. */
+  async refresh(sessionID: string, directory: string): Promise<void> {
+    const { client, store } = this.opts
+    const [info, messages] = await Promise.all([
+      client.sessions.get(directory, sessionID),
+      client.sessions.messages(directory, sessionID, { limit: 50 }),
+    ])
+    const mark = this.stream.received
+    store.applySnapshot({ directories: [], statuses: [], permissions: [], questions: [], missing: [], sessions: [{ id: sessionID, directory, info, messages, mark }] })
+  }
+
   private async resync(): Promise<void> {
     const { store, client, log } = this.opts
     const directories = this.opts.directories()

@@ -50,7 +50,7 @@ export interface SlotOptions {
   label?: string
   /** Per-slot notifications (persistence), besides the outbox-wide hooks. */
   onPosted?(ref: MessageRef): void
-  onSent?(key: string): void
+  onSent?(key: string, content: OutMessage): void
 }
 
 type Source = () => OutMessage | undefined
@@ -97,6 +97,12 @@ export class Slot {
   set(content: OutMessage | Source): void {
     this.source = typeof content === "function" ? content : () => content
     this.touch()
+  }
+
+  /** True when the source's newest content differs from what the platform shows. */
+  get changed(): boolean {
+    const want = this.source()
+    return want !== undefined && contentKey(want) !== this.sentKey
   }
 
   /** Says the source has newer content. */
@@ -177,7 +183,7 @@ export class Slot {
       this.sentKey = contentKey(content)
       this.attempts = 0
       hooks?.sent?.(this, this.sentKey)
-      this.opts.onSent?.(this.sentKey)
+      this.opts.onSent?.(this.sentKey, content)
     } catch (err) {
       retryIn = this.onError(err)
     } finally {

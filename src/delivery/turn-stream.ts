@@ -15,12 +15,14 @@ export interface RestoredSlot {
   index: number
   ref: MessageRef
   sentKey: string | undefined
+  /** What the message showed; kept until the new render catches up (the runtime keeps no partial text). */
+  sentText?: string
   postedAt?: number
 }
 
 export interface TurnStreamHooks {
   posted?(index: number, ref: MessageRef): void
-  sent?(index: number, key: string): void
+  sent?(index: number, key: string, text: string): void
   sealed?(seals: string[]): void
 }
 
@@ -79,9 +81,19 @@ export class TurnStream {
     }, this.opts.layoutDelayMs ?? 100)
   }
 
-  /** An interaction message was posted below: what comes next goes into new messages. */
+  /**
+   * An interaction message is about to be posted below: what the turn has shown so far goes
+   * out first (at the interaction's priority, so it is not overtaken), and what comes next
+   * goes into new messages under it.
+   */
   seal(): void {
-    this.layout()
+    this.version++
+    const chunks = this.layout()
+    for (let i = 0; i < chunks.length; i++) {
+      const slot = (this.slots[i] ??= this.makeSlot(i))
+      if (!slot.ref) slot.priority = "interaction"
+    }
+    this.sync()
     const key = this.lastBlockKey
     if (key === undefined || this.seals.at(-1) === key) return
     this.seals.push(key)
@@ -99,12 +111,17 @@ export class TurnStream {
     // Posts go one after another, so settling can take several rounds; a slot that gave up
     // (after many retries) gets a few more chances before we report the turn incomplete.
     let failures = 0
-    for (;;) {
+    for (let idle = 0; ; ) {
       this.sync()
       await Promise.all(this.slots.map((s) => s?.settled()))
       const complete = this.chunks.every((c, i) => this.slots[i]?.shown === contentKey({ text: c }))
       if (complete) return { complete, chunks: [...this.chunks] }
       if (this.slots.some((s) => s?.hasFailed) && ++failures > 2) return { complete, chunks: [...this.chunks] }
+      // Nothing left to send yet the messages differ (should not happen): never spin.
+      if (this.slots.every((s) => !s?.changed)) {
+        if (++idle > 40) return { complete, chunks: [...this.chunks] }
+        await new Promise((r) => setTimeout(r, 25))
+      }
     }
   }
 
@@ -141,18 +158,15 @@ export class TurnStream {
   /** Lays out and wakes every slot whose message should change; opens slots for new chunks. */
   private sync(): void {
     const chunks = this.layout()
-    for (let i = 0; i < chunks.length; i++) {
-      const slot = (this.slots[i] ??= this.makeSlot(i))
-      if (slot.shown !== contentKey({ text: chunks[i]! })) slot.touch()
-    }
-    // The render shrank (rare): messages past the end are emptied rather than left stale.
-    for (let i = chunks.length; i < this.slots.length; i++) {
-      const slot = this.slots[i]
-      if (slot?.ref && slot.shown !== contentKey({ text: "…" })) slot.touch()
+    for (let i = 0; i < Math.max(chunks.length, this.slots.length); i++) {
+      // Past the end (the render shrank, rare) a message is emptied rather than left stale.
+      const slot = i < chunks.length ? (this.slots[i] ??= this.makeSlot(i)) : this.slots[i]
+      if (slot?.changed) slot.touch()
     }
   }
 
   private makeSlot(index: number, restored?: RestoredSlot): Slot {
+    let held = restored?.sentText
     const slot = this.opts.outbox.slot({
       thread: this.opts.thread,
       label: `${this.opts.label ?? "turn"}#${index}`,
@@ -163,13 +177,20 @@ export class TurnStream {
         this.opts.hooks?.posted?.(index, ref)
         this.slots[index + 1]?.touch()
       },
-      onSent: (key) => this.opts.hooks?.sent?.(index, key),
+      onSent: (key, content) => this.opts.hooks?.sent?.(index, key, content.text),
     })
     slot.set(() => {
       // Messages appear in order: a chunk is posted only after the one before it.
       if (!slot.ref && index > 0 && !this.slots[index - 1]?.ref) return undefined
       const chunks = this.layout()
-      if (index < chunks.length) return { text: chunks[index]! }
+      const chunk = chunks[index]
+      // After a restart the runtime has no partial text: keep what the message showed until
+      // the render catches up with it or the turn ends.
+      if (held !== undefined) {
+        if (!this.finished && (chunk === undefined || chunk.length < held.length)) return { text: held }
+        held = undefined
+      }
+      if (chunk !== undefined) return { text: chunk }
       return slot.ref ? { text: "…" } : undefined
     })
     return slot

@@ -17,7 +17,13 @@ describe("core against real OpenCode", () => {
 
   /** Records every moment a session's visible answer is not a prefix of the final one. */
   function guardPrefix(sid: string, answer: string): string[] {
-    const violations = guardPrefix(sid, answer)
+    const violations: string[] = []
+    h.router.subscribe(sid, {
+      onChange: (s) => {
+        const t = lastTurnText(s)
+        if (!answer.startsWith(t)) violations.push(t.slice(-60))
+      },
+    })
     return violations
   }
 

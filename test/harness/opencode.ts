@@ -50,6 +50,8 @@ export function opencodeConfig(modelUrl: string, permission?: Record<string, unk
             name: "Fake Model",
             tool_call: true,
             reasoning: true,
+            attachment: true,
+            modalities: { input: ["text", "image"], output: ["text"] },
             limit: { context: 128000, output: 4096 },
             cost: { input: 3, output: 15 },
           },

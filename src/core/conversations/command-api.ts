@@ -1,0 +1,77 @@
+// The commands' view of a thread: start a new session, abort, report status.
+import type { MessageEvent } from "../../chat/types.ts"
+import type { CommandApi } from "../../commands/types.ts"
+import { formatCost, formatDuration, formatTokens } from "../../delivery/render/format.ts"
+import { auditEvent } from "./audit.ts"
+import type { ConversationContext } from "./context.ts"
+import type { Surface } from "./host.ts"
+import { promptParts } from "./prompt-parts.ts"
+import { bindThread, isBusy, sendPrompt, senderOf } from "./sending.ts"
+
+export function commandApi(ctx: ConversationContext, surface: Surface, event: MessageEvent): CommandApi {
+  const current = () => ctx.conversations.get(event.thread)
+  const audit = (action: string, detail?: string) => auditEvent(ctx, surface, event, action, true, detail)
+
+  return {
+    async newSession(prompt) {
+      let parts
+      if (prompt) {
+        const built = await promptParts(prompt, event.files, ctx.settings)
+        if (!built.ok) return built.error
+        parts = built.parts
+      }
+      const conv = current()
+      if (conv?.run) {
+        const run = conv.run
+        await ctx.client.sessions.abort(conv.binding.directory, conv.sessionID).catch((err: unknown) => ctx.log.warn({ err }, "abort before !new failed"))
+        await run.fail("Stopped: a new session was started in this thread.")
+      }
+      const dropped = ctx.repos.queue.clear(event.thread)
+      const fresh = await bindThread(ctx, surface, event, conv?.binding)
+      audit("session.new", fresh.sessionID)
+      const note = `🆕 New session \`${fresh.sessionID}\` in \`${fresh.binding.directory}\`.${dropped ? ` Dropped ${dropped} queued message${dropped === 1 ? "" : "s"}.` : ""}`
+      if (parts) {
+        ctx.notify(surface, event.thread, note)
+        await sendPrompt(ctx, fresh, parts, senderOf(event.user))
+        return ""
+      }
+      return note
+    },
+
+    async abort() {
+      const conv = current()
+      if (!conv) return "This thread has no session."
+      const dropped = ctx.repos.queue.clear(event.thread)
+      const tail = dropped ? ` Dropped ${dropped} queued message${dropped === 1 ? "" : "s"}.` : ""
+      if (!isBusy(ctx, conv)) return `Nothing is running.${tail}`
+      await ctx.client.sessions.abort(conv.binding.directory, conv.sessionID)
+      audit("session.abort", conv.sessionID)
+      return `⏹ Stopping the current answer.${tail}`
+    },
+
+    async status() {
+      const conv = current()
+      if (!conv) return "This thread has no session."
+      const session = ctx.store.session(conv.sessionID)
+      const info = session?.info
+      const lastAssistant = [...(session?.messages ?? [])].reverse().find((m) => m.info.role === "assistant")?.info
+      const model =
+        lastAssistant && lastAssistant.role === "assistant"
+          ? `${lastAssistant.providerID}/${lastAssistant.modelID}`
+          : ctx.repos.channels.get(conv.binding.platform, conv.channel)?.model ?? ctx.settings.model ?? (info?.model ? `${info.model.providerID}/${info.model.id}` : "the server default")
+      const pending = ctx.store.pending(conv.sessionID)
+      const waiting = pending.permissions.length + pending.questions.length
+      const queued = ctx.repos.queue.list(conv.thread).length
+      const state = conv.stale ? "gone (a new session starts with your next message)" : session?.derived ?? "idle"
+      const running = conv.run ? ` (current answer started ${formatDuration(ctx.now() - conv.run.record.startedAt)} ago)` : ""
+      const cost = info?.cost ?? session?.totals.cost ?? 0
+      const tokens = info?.tokens ? info.tokens.input + info.tokens.output + info.tokens.reasoning : (session?.totals.input ?? 0) + (session?.totals.output ?? 0)
+      return [
+        `**Session** \`${conv.sessionID}\`${info?.title ? ` — ${info.title}` : ""}`,
+        `**Directory** \`${conv.binding.directory}\` · **Model** \`${model}\``,
+        `**State** ${state}${running} · **Waiting for approval** ${waiting} · **Queued** ${queued}`,
+        `**Cost so far** ${formatCost(cost)} · ${formatTokens(tokens)} tokens`,
+      ].join("\n")
+    },
+  }
+}

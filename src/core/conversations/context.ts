@@ -1,0 +1,56 @@
+// What every conversation module works with: the relay's dependencies, its settings, and a
+// few shared helpers. Implemented by the Conversations service.
+import type { Logger } from "../../log/logger.ts"
+import type { Verbosity } from "../../delivery/render/blocks.ts"
+import type { RuntimeClient } from "../../runtime/client.ts"
+import type { Repositories } from "../../storage/repositories.ts"
+import type { Binding } from "../../storage/bindings.ts"
+import type { TurnRecord } from "../../storage/turns.ts"
+import type { RestoredSlot } from "../../delivery/turn-stream.ts"
+import type { AccessConfig } from "../access/rules.ts"
+import type { Interactions } from "../interactions/service.ts"
+import type { Router } from "../router/router.ts"
+import type { Store } from "../store/store.ts"
+import type { Conversation } from "./conversation.ts"
+import type { Surface } from "./host.ts"
+import type { TurnRun } from "./turn-run.ts"
+
+export interface ConversationSettings {
+  /** Prefix of chat commands (`!status`). */
+  commandPrefix: string
+  /** Project directory of new sessions when the channel has none. */
+  defaultDirectory: string
+  verbosity: Verbosity
+  maxPromptChars: number
+  maxAttachmentBytes: number
+  access: AccessConfig
+  typingIntervalMs: number
+  startTimeoutMs: number
+  /** `providerID/modelID` and agent for new prompts, when set. */
+  model?: string
+  agent?: string
+}
+
+export interface ConversationDeps {
+  client: RuntimeClient
+  store: Store
+  router: Router
+  repos: Repositories
+  interactions: Interactions
+  settings: ConversationSettings
+  log: Logger
+  /** Refetches one session's messages into the store (events may have been missed). */
+  refresh?(sessionID: string, directory: string): Promise<void>
+  now?: () => number
+}
+
+export interface ConversationContext extends ConversationDeps {
+  readonly conversations: Map<string, Conversation>
+  now(): number
+  /** Posts a short notice in a thread (through the outbox). */
+  notify(surface: Surface, thread: string, text: string): void
+  /** A conversation object for a binding (created and attached once). */
+  adopt(binding: Binding, surface: Surface): Conversation
+  newRun(conv: Conversation, record: TurnRecord, restore?: RestoredSlot[]): TurnRun
+  directoryFor(platform: string, channel: string): string
+}

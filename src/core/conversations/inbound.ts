@@ -1,0 +1,76 @@
+// What happens to a message someone posts: commands, answers to a waiting request, or a
+// prompt — checked against the access rules, turned into prompt parts, then sent or queued.
+import type { ChatReply, MessageEvent } from "../../chat/types.ts"
+import { parseCommand, type ParsedCommand } from "../../commands/parse.ts"
+import { COMMANDS, findCommand, unknownCommandText } from "../../commands/registry.ts"
+import { check } from "../access/rules.ts"
+import { auditEvent } from "./audit.ts"
+import { commandApi } from "./command-api.ts"
+import type { ConversationContext } from "./context.ts"
+import type { Surface } from "./host.ts"
+import { promptParts } from "./prompt-parts.ts"
+import { bindThread, enqueue, isBusy, sendPrompt, senderOf } from "./sending.ts"
+
+export const NOT_ALLOWED_TO_PROMPT =
+  "You are not allowed to start or continue agent sessions in this channel. Ask an administrator to add you to the access list."
+
+export async function onMessage(ctx: ConversationContext, surface: Surface, event: MessageEvent): Promise<ChatReply | void> {
+  const conv = ctx.conversations.get(event.thread)
+  // In a channel, only a mention starts something; a bound thread hears every reply.
+  if (!conv && !event.mentioned && !event.direct) return
+  const command = parseCommand(event.text, ctx.settings.commandPrefix)
+  if (command) return runCommand(ctx, surface, event, command)
+  if (conv) {
+    const answer = await ctx.interactions.onText(conv, event)
+    if (answer.consumed) return answer.reply
+  }
+  const verdict = check(ctx.settings.access, "prompt", { user: event.user, channel: event.channel, ...(conv ? { ownerID: conv.ownerID } : {}) })
+  auditEvent(ctx, surface, event, "prompt", verdict.allowed, verdict.reason)
+  if (!verdict.allowed) return { ephemeral: NOT_ALLOWED_TO_PROMPT }
+  const built = await promptParts(event.text, event.files, ctx.settings)
+  if (!built.ok) {
+    if (!conv && event.text.trim().length === 0 && event.files.length === 0) {
+      return { ephemeral: `Hi! Tell me what to do after the mention, or try \`${ctx.settings.commandPrefix}help\`.` }
+    }
+    return { ephemeral: built.error }
+  }
+  let target = conv
+  if (!target) {
+    try {
+      target = await bindThread(ctx, surface, event)
+    } catch (err) {
+      ctx.log.error({ err, thread: event.thread }, "could not create a session")
+      ctx.notify(surface, event.thread, `Could not start an OpenCode session: ${(err as Error).message}`)
+      return
+    }
+  }
+  if (built.notes.length > 0) ctx.notify(surface, event.thread, built.notes.join("\n"))
+  if (isBusy(ctx, target)) {
+    const position = enqueue(ctx, target, built.parts, senderOf(event.user))
+    ctx.notify(surface, event.thread, `⏳ Queued (position ${position}): I will send it when the current answer is done.`)
+    return
+  }
+  await sendPrompt(ctx, target, built.parts, senderOf(event.user))
+}
+
+async function runCommand(ctx: ConversationContext, surface: Surface, event: MessageEvent, parsed: ParsedCommand): Promise<ChatReply | void> {
+  const prefix = ctx.settings.commandPrefix
+  const command = findCommand(parsed.name)
+  if (!command) return { ephemeral: unknownCommandText(parsed.name, prefix) }
+  const conv = ctx.conversations.get(event.thread)
+  if (command.needs === "prompt") {
+    const verdict = check(ctx.settings.access, "prompt", { user: event.user, channel: event.channel, ...(conv ? { ownerID: conv.ownerID } : {}) })
+    auditEvent(ctx, surface, event, `command.${command.name}`, verdict.allowed, verdict.reason)
+    if (!verdict.allowed) return { ephemeral: NOT_ALLOWED_TO_PROMPT }
+  }
+  const result = await command.run({
+    args: parsed.args,
+    user: event.user,
+    prefix,
+    bound: conv !== undefined,
+    api: commandApi(ctx, surface, event),
+    commands: COMMANDS,
+  })
+  if (result.reply) ctx.notify(surface, event.thread, result.reply)
+  return result.ephemeral ? { ephemeral: result.ephemeral } : undefined
+}

@@ -1,0 +1,50 @@
+// Follow-ups that arrived while the session was busy, in arrival order per thread.
+import type { Db } from "./db.ts"
+
+export interface QueuedPrompt<P = unknown> {
+  id: number
+  thread: string
+  userID: string
+  userName: string | undefined
+  parts: P
+  createdAt: number
+}
+
+interface Row {
+  id: number
+  thread: string
+  user_id: string
+  user_name: string | null
+  parts: string
+  created_at: number
+}
+
+const fromRow = <P>(r: Row): QueuedPrompt<P> => ({
+  id: r.id,
+  thread: r.thread,
+  userID: r.user_id,
+  userName: r.user_name ?? undefined,
+  parts: JSON.parse(r.parts) as P,
+  createdAt: r.created_at,
+})
+
+export function createQueueRepo(db: Db) {
+  const push = db.prepare("INSERT INTO queued_prompts (thread, user_id, user_name, parts, created_at) VALUES (?, ?, ?, ?, ?)")
+  const list = db.prepare<[string], Row>("SELECT * FROM queued_prompts WHERE thread = ? ORDER BY id")
+  const threads = db.prepare<[], { thread: string }>("SELECT DISTINCT thread FROM queued_prompts")
+  const remove = db.prepare("DELETE FROM queued_prompts WHERE id = ?")
+  const clear = db.prepare("DELETE FROM queued_prompts WHERE thread = ?")
+  return {
+    /** Appends; returns the 1-based position in the thread's queue. */
+    push: <P>(q: { thread: string; userID: string; userName?: string; parts: P; at: number }): { id: number; position: number } => {
+      const id = Number(push.run(q.thread, q.userID, q.userName ?? null, JSON.stringify(q.parts), q.at).lastInsertRowid)
+      return { id, position: list.all(q.thread).length }
+    },
+    list: <P>(thread: string) => list.all(thread).map((r) => fromRow<P>(r)),
+    threads: () => threads.all().map((r) => r.thread),
+    remove: (id: number) => void remove.run(id),
+    clear: (thread: string) => clear.run(thread).changes,
+  }
+}
+
+export type QueueRepo = ReturnType<typeof createQueueRepo>
