@@ -146,6 +146,30 @@ export interface OutFile {
   data: Uint8Array
 }
 
+/** An HTTP request the platform sends to the relay (e.g. a button callback). */
+export interface HttpRequest {
+  method: string
+  /** Path without the query string. */
+  path: string
+  query: URLSearchParams
+  headers: Record<string, string | undefined>
+  body: Buffer
+  remoteAddress?: string
+}
+
+export interface HttpResponse {
+  status: number
+  headers?: Record<string, string>
+  body?: string
+}
+
+export interface HttpRoute {
+  method: "GET" | "POST"
+  /** Exact path, e.g. `/mattermost/actions`. */
+  path: string
+  handle(req: HttpRequest): Promise<HttpResponse>
+}
+
 /**
  * One chat platform. The required core is start/stop/post/edit; optional members say what
  * happens in their absence: without `react`, reactions are not offered; without `ephemeral`,
@@ -166,4 +190,6 @@ export interface ChatAdapter {
   typing?(thread: ThreadRef): Promise<void>
   ephemeral?(thread: ThreadRef, userId: string, text: string): Promise<void>
   upload?(thread: ThreadRef, file: OutFile, comment?: string): Promise<MessageRef>
+  /** Inbound HTTP the platform calls (button callbacks); served by the relay's HTTP server. */
+  routes?(): HttpRoute[]
 }
