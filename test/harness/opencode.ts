@@ -90,7 +90,8 @@ export function hermeticEnv(root: string, extra: Record<string, string> = {}): N
   return env
 }
 
-function prepareRoot(opts: OpencodeOptions): { root: string; projectDir: string } {
+/** Creates (or refreshes) an isolated tree: HOME, XDG dirs, opencode.json, a project dir. */
+export function prepareRoot(opts: Pick<OpencodeOptions, "modelUrl" | "permission" | "root">): { root: string; projectDir: string } {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), "sb-opencode-"))
   const projectDir = join(root, "project")
   for (const d of ["home", "config/opencode", "data", "cache", "state", "project"]) mkdirSync(join(root, d), { recursive: true })

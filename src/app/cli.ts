@@ -1,0 +1,172 @@
+// The `switchboard` command: start (the relay with the configured chat platforms), chat (a
+// terminal conversation through the same core), doctor (checks the set-up), version, help.
+import { createWriteStream, mkdirSync, readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { TerminalAdapter } from "../../adapters/terminal/adapter.ts"
+import type { ChatAdapter } from "../chat/types.ts"
+import { createLogger, type Logger } from "../log/logger.ts"
+import { findOpencodeBinary } from "../runtime/opencode-binary.ts"
+import { createRuntimeClient } from "../runtime/client.ts"
+import { openDatabase } from "../storage/db.ts"
+import { ConfigError, loadConfig, type Config } from "./config.ts"
+import { launch } from "./launch.ts"
+import { platformAdapters } from "./platforms.ts"
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
+
+const HELP = `Switchboard: drive OpenCode agent sessions from team chat.
+
+Usage: switchboard <command> [--config <file>]
+
+Commands:
+  start    Run the relay with the chat platforms in the config (no platform configured and a
+           terminal attached: starts the terminal chat instead).
+  chat     Talk to the agent in this terminal, through the same core the platforms use.
+  doctor   Check the config, the database, the OpenCode runtime and the chat platforms.
+  version  Print the version.
+
+The config file defaults to ./config.json (or $SWITCHBOARD_CONFIG); see config.example.json.`
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version
+}
+
+function parseArgs(argv: string[]): { command: string; config: string | undefined } {
+  let command = "help"
+  let config: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "--config" || a === "-c") config = argv[++i]
+    else if (a.startsWith("--config=")) config = a.slice("--config=".length)
+    else if (a === "--help" || a === "-h") command = "help"
+    else if (a === "--version" || a === "-v") command = "version"
+    else command = a
+  }
+  return { command, config }
+}
+
+function onSignals(stop: () => Promise<void>, log: Logger) {
+  let stopping = false
+  const handler = (signal: string) => {
+    if (stopping) process.exit(1)
+    stopping = true
+    log.info({ signal }, "shutting down")
+    stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        log.error({ err }, "shutdown failed")
+        process.exit(1)
+      })
+  }
+  process.once("SIGINT", handler)
+  process.once("SIGTERM", handler)
+}
+
+async function chat(config: Config): Promise<void> {
+  // Logs go to a file next to the database, so they do not scribble over the conversation.
+  const logFile = join(dirname(resolve(config.storage.path)), "switchboard-chat.log")
+  mkdirSync(dirname(logFile), { recursive: true })
+  const log = createLogger({ level: config.log.level, destination: createWriteStream(logFile, { flags: "a" }) })
+  process.stdout.write(`Starting (logs: ${logFile})…\n`)
+  let launched: Awaited<ReturnType<typeof launch>> | undefined
+  let quitting = false
+  const quit = () => {
+    if (quitting) return
+    quitting = true
+    process.stdout.write("\nBye.\n")
+    void (launched?.stop() ?? Promise.resolve()).finally(() => process.exit(0))
+  }
+  const terminal = new TerminalAdapter({ input: process.stdin, output: process.stdout, onQuit: quit })
+  launched = await launch({ config, adapters: [terminal], log, settings: { commandPrefix: "/" }, http: false })
+  process.once("SIGTERM", quit)
+}
+
+async function start(config: Config): Promise<void> {
+  const log = createLogger({ level: config.log.level })
+  const adapters: ChatAdapter[] = platformAdapters(config, log)
+  if (adapters.length === 0) {
+    if (process.stdin.isTTY) {
+      process.stdout.write("No chat platform is configured (see README: Mattermost set-up), so this is the terminal chat.\n")
+      return chat(config)
+    }
+    throw new ConfigError("No chat platform is configured. Add a \"mattermost\" section to the config (see config.example.json), or run `switchboard chat` in a terminal.")
+  }
+  const launched = await launch({ config, adapters, log })
+  log.info({ platforms: adapters.map((a) => a.platform), version: version() }, "Switchboard is running")
+  onSignals(() => launched.stop(), log)
+}
+
+async function doctor(config: Config, file: string | undefined): Promise<number> {
+  const lines: string[] = []
+  let failed = 0
+  const ok = (what: string) => lines.push(`✔ ${what}`)
+  const bad = (what: string) => {
+    failed++
+    lines.push(`✘ ${what}`)
+  }
+  ok(`config: ${file ?? "(no file; defaults and environment)"}`)
+  try {
+    openDatabase(config.storage.path).close()
+    ok(`database: ${resolve(config.storage.path)}`)
+  } catch (err) {
+    bad(`database: ${(err as Error).message}`)
+  }
+  if (config.runtime.url) {
+    try {
+      const health = await createRuntimeClient({ url: config.runtime.url, ...(config.runtime.password ? { password: config.runtime.password } : {}) }).health()
+      ok(`runtime: ${config.runtime.url} (version ${health.version})`)
+    } catch (err) {
+      bad(`runtime: ${(err as Error).message}`)
+    }
+  } else {
+    try {
+      ok(`runtime: embedded, ${findOpencodeBinary()}`)
+    } catch (err) {
+      bad(`runtime: ${(err as Error).message}`)
+    }
+  }
+  for (const adapter of platformAdapters(config, createLogger({ level: "silent" }))) {
+    const check = (adapter as ChatAdapter & { check?(): Promise<string> }).check
+    if (!check) continue
+    try {
+      ok(`${adapter.platform}: ${await check.call(adapter)}`)
+    } catch (err) {
+      bad(`${adapter.platform}: ${(err as Error).message}`)
+    }
+  }
+  process.stdout.write(`${lines.join("\n")}\n`)
+  return failed === 0 ? 0 : 1
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { command, config: path } = parseArgs(argv)
+  if (command === "help") {
+    process.stdout.write(`${HELP}\n`)
+    return 0
+  }
+  if (command === "version") {
+    process.stdout.write(`${version()}\n`)
+    return 0
+  }
+  try {
+    const { config, file } = loadConfig(path)
+    switch (command) {
+      case "start":
+        await start(config)
+        return -1 // keep running
+      case "chat":
+        await chat(config)
+        return -1
+      case "doctor":
+        return await doctor(config, file)
+      default:
+        process.stderr.write(`Unknown command "${command}".\n\n${HELP}\n`)
+        return 2
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`switchboard: ${message}\n`)
+    return err instanceof ConfigError ? 2 : 1
+  }
+}

@@ -1,0 +1,151 @@
+// The configuration file (JSON), validated with zod, with environment overrides for secrets
+// and deploy-time values. Every error names the field and says what is expected.
+import { existsSync, readFileSync } from "node:fs"
+import { resolve } from "node:path"
+import { z } from "zod"
+
+const rule = z
+  .object({
+    everyone: z.boolean().optional(),
+    users: z.array(z.string()).optional(),
+    groups: z.array(z.string()).optional(),
+  })
+  .strict()
+
+const rateRule = z
+  .object({
+    scope: z.enum(["channel", "workspace"]),
+    ops: z.array(z.enum(["post", "edit", "delete", "react", "typing", "upload"])).min(1),
+    max: z.number().int().positive(),
+    perMs: z.number().int().positive(),
+  })
+  .strict()
+
+const mattermost = z
+  .object({
+    url: z.url({ message: "mattermost.url must be the server root, e.g. https://chat.example.com" }),
+    token: z.string().min(1, "mattermost.token is the bot account's access token"),
+    channels: z.array(z.string()).default([]),
+    publicUrl: z.url().optional(),
+    secret: z.string().min(16, "mattermost.secret must be at least 16 characters").optional(),
+    callbackPath: z.string().startsWith("/").default("/mattermost/actions"),
+    softPostLength: z.number().int().min(500).default(3000),
+    rateRules: z.array(rateRule).optional(),
+  })
+  .strict()
+  .refine((m) => !m.publicUrl || m.secret, { message: "mattermost.secret is required when mattermost.publicUrl is set (it signs button callbacks)" })
+
+export const configSchema = z
+  .object({
+    runtime: z
+      .object({
+        /** Attach to this OpenCode (or Kilo) server; without it an embedded `opencode serve` is spawned. */
+        url: z.url().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        /** Default project directory of new sessions. */
+        directory: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+    storage: z.object({ path: z.string().default("./data/switchboard.db") }).strict().default({ path: "./data/switchboard.db" }),
+    http: z
+      .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(8787) })
+      .strict()
+      .default({ host: "127.0.0.1", port: 8787 }),
+    log: z.object({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).strict().default({ level: "info" }),
+    chat: z
+      .object({
+        commandPrefix: z.string().min(1).max(3).default("!"),
+        verbosity: z.enum(["text", "essential", "all"]).default("essential"),
+        interactionTimeoutSeconds: z.number().int().min(10).max(86_400).default(300),
+        maxAttachmentMB: z.number().positive().max(100).default(10),
+        maxPromptChars: z.number().int().positive().default(100_000),
+        model: z.string().regex(/^[^/]+\/.+$/, "chat.model is providerID/modelID").optional(),
+        agent: z.string().optional(),
+      })
+      .strict()
+      .default({ commandPrefix: "!", verbosity: "essential", interactionTimeoutSeconds: 300, maxAttachmentMB: 10, maxPromptChars: 100_000 }),
+    access: z
+      .object({
+        prompt: rule.optional(),
+        approve: rule.optional(),
+        admin: rule.optional(),
+        channels: z.record(z.string(), z.object({ prompt: rule.optional(), approve: rule.optional(), admin: rule.optional() }).strict()).optional(),
+        allowBots: z.array(z.string()).optional(),
+      })
+      .strict()
+      .default({}),
+    reactions: z
+      .object({
+        once: z.array(z.string()).optional(),
+        always: z.array(z.string()).optional(),
+        reject: z.array(z.string()).optional(),
+        numbers: z.array(z.string()).optional(),
+      })
+      .strict()
+      .default({}),
+    mattermost: mattermost.optional(),
+  })
+  .strict()
+
+export type Config = z.infer<typeof configSchema>
+
+export class ConfigError extends Error {
+  readonly code = "config_invalid"
+}
+
+/** Environment variables that override the file (secrets and deploy-time values). */
+export const ENV_OVERRIDES: Array<[string, string[]]> = [
+  ["SWITCHBOARD_RUNTIME_URL", ["runtime", "url"]],
+  ["OPENCODE_SERVER_USERNAME", ["runtime", "username"]],
+  ["OPENCODE_SERVER_PASSWORD", ["runtime", "password"]],
+  ["SWITCHBOARD_DIRECTORY", ["runtime", "directory"]],
+  ["SWITCHBOARD_DB", ["storage", "path"]],
+  ["SWITCHBOARD_HTTP_HOST", ["http", "host"]],
+  ["SWITCHBOARD_HTTP_PORT", ["http", "port"]],
+  ["SWITCHBOARD_LOG_LEVEL", ["log", "level"]],
+  ["MATTERMOST_URL", ["mattermost", "url"]],
+  ["MATTERMOST_TOKEN", ["mattermost", "token"]],
+  ["MATTERMOST_PUBLIC_URL", ["mattermost", "publicUrl"]],
+  ["MATTERMOST_SECRET", ["mattermost", "secret"]],
+]
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown) {
+  let node = target
+  for (const key of path.slice(0, -1)) {
+    const next = node[key]
+    node = (typeof next === "object" && next !== null ? next : (node[key] = {})) as Record<string, unknown>
+  }
+  node[path.at(-1)!] = value
+}
+
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Config {
+  const data = structuredClone((raw ?? {}) as Record<string, unknown>)
+  for (const [name, path] of ENV_OVERRIDES) {
+    const value = env[name]
+    if (value === undefined || value === "") continue
+    setPath(data, path, path.at(-1) === "port" ? Number(value) : value)
+  }
+  const result = configSchema.safeParse(data)
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n")
+    throw new ConfigError(`The configuration is not valid:\n${problems}`)
+  }
+  return result.data
+}
+
+/** Reads the config file if it exists (a missing file means all defaults). */
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: Config; file: string | undefined } {
+  const file = path ?? env.SWITCHBOARD_CONFIG ?? (existsSync("config.json") ? "config.json" : undefined)
+  if (!file) return { config: parseConfig({}, env), file: undefined }
+  const full = resolve(file)
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(full, "utf8"))
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : (err as Error).message
+    throw new ConfigError(`Cannot read the configuration ${full}: ${reason}. Copy config.example.json to config.json and edit it.`)
+  }
+  return { config: parseConfig(raw, env), file: full }
+}
