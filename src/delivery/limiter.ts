@@ -1,8 +1,9 @@
 // Keeps every outbound call within the platform's rate rules, using Bottleneck: one limiter
 // per rule and scope key (channel or workspace), each spacing job starts by the rule's period
 // divided by its budget (plus a small margin), which stays inside a sliding window the way
-// strict platforms count. An outer per-channel limiter runs one call at a time, so posts and
-// edits in a channel happen in order. A 429 pauses the bucket it names for its retry-after.
+// strict platforms count. An outer per-thread limiter runs one call at a time, so posts and
+// edits in a thread happen in order (threads of one channel still proceed side by side, each
+// within the channel's budget). A 429 pauses the bucket it names for its retry-after.
 import Bottleneck from "bottleneck"
 import type { ChatOp, RateRule } from "../chat/types.ts"
 
@@ -36,7 +37,7 @@ interface RuleGroup {
 }
 
 export function spacing(rule: RateRule, settings: LimiterSettings = {}): number {
-  return Math.ceil((rule.perMs / rule.max) * (1 + (settings.margin ?? 0.03)) + (settings.slackMs ?? 10))
+  return Math.ceil((rule.perMs / rule.max) * (1 + (settings.margin ?? 0.03)) + (settings.slackMs ?? 2))
 }
 
 export class Limiters {
@@ -58,8 +59,11 @@ export class Limiters {
     return Math.max(0, ...this.rules.filter((r) => r.rule.ops.includes(op)).map((r) => r.minTime))
   }
 
-  /** Runs `fn` once every rule that covers `op` allows it (and no 429 pause holds the scope). */
-  schedule<T>(op: ChatOp, scope: Scope, priority: Priority, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once every rule that covers `op` allows it (and no 429 pause holds the scope).
+   * Calls with the same `order` key (a thread) run one at a time, by priority then arrival.
+   */
+  schedule<T>(op: ChatOp, scope: Scope, priority: Priority, fn: () => Promise<T>, order = scope.channel): Promise<T> {
     const p = PRIORITY[priority]
     const chain = this.rules.filter((r) => r.rule.ops.includes(op))
     const call = async () => {
@@ -70,7 +74,7 @@ export class Limiters {
       (inner, r) => () => r.group.key(keyOf(r.rule, scope)).schedule({ priority: p }, inner),
       call,
     )
-    return this.order.key(scope.channel).schedule({ priority: p }, run)
+    return this.order.key(order).schedule({ priority: p }, run)
   }
 
   /** After a 429: no call in the named scope for `ms`. */

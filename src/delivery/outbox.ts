@@ -148,7 +148,7 @@ export class Slot {
       }
       const op = this.ref ? "edit" : "post"
       this.outbox.limiters
-        .schedule(op, this.outbox.adapter.scopeOf(this.ref ?? this.thread), this.ref ? this.priority : higher(this.priority, "first"), () => this.run())
+        .schedule(op, this.outbox.adapter.scopeOf(this.ref ?? this.thread), this.ref ? this.priority : higher(this.priority, "first"), () => this.run(), this.thread)
         .catch((err: unknown) => {
           // The limiter was stopped (shutdown): nothing more will be sent from here.
           this.queued = false
@@ -256,7 +256,7 @@ export class Outbox {
     const fn = this.adapter.typing
     if (!fn) return
     this.limiters
-      .schedule("typing", this.adapter.scopeOf(thread), "typing", () => fn.call(this.adapter, thread))
+      .schedule("typing", this.adapter.scopeOf(thread), "typing", () => fn.call(this.adapter, thread), thread)
       .catch((err: unknown) => this.log.debug({ err }, "typing indicator failed"))
   }
 

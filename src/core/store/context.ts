@@ -1,7 +1,7 @@
 // What a reducer may touch: the state maps, and two recorders (`touch` for sessions the batch
 // changed, `queue` for events to announce once the batch is applied). Reducers never emit,
 // never do I/O and never read the clock.
-import type { Part, PermissionRequest, QuestionRequest, SessionStatus } from "../../runtime/events.ts"
+import type { Part, PermissionRequest, QuestionRequest, SessionStatus, SnapshotFileDiff, Todo } from "../../runtime/events.ts"
 import type { MessageState, SessionState, StoreEvents, Totals } from "./types.ts"
 
 export interface PendingDelta {
@@ -32,6 +32,10 @@ export interface ReducerContext {
 
 const IDLE: SessionStatus = { type: "idle" }
 
+/** Shared empty lists: most sessions never get todos or a diff, so they need no array of their own. */
+export const NO_TODOS: Todo[] = Object.freeze([]) as unknown as Todo[]
+export const NO_DIFF: SnapshotFileDiff[] = Object.freeze([]) as unknown as SnapshotFileDiff[]
+
 export function emptyTotals(): Totals {
   return { cost: 0, input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 }
 }
@@ -43,8 +47,8 @@ export function newSession(id: string, directory: string | undefined): SessionSt
     info: undefined,
     status: IDLE,
     messages: [],
-    todos: [],
-    diff: [],
+    todos: NO_TODOS,
+    diff: NO_DIFF,
     lastError: undefined,
     totals: emptyTotals(),
     derived: "idle",

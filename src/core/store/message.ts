@@ -53,9 +53,25 @@ export function announceIfComplete(ctx: ReducerContext, session: SessionState, m
   ctx.queue("message.completed", session, message)
 }
 
+/** Points repeated id and path strings at the copies the store already holds (memory). */
+function share(session: SessionState, info: Message, known: MessageState | undefined): void {
+  info.sessionID = session.id
+  if (known) info.id = known.info.id
+  if (info.role !== "assistant") return
+  const parent = session.messages.at(-1)?.info.role === "user" ? session.messages.at(-1) : undefined
+  if (parent && parent.info.id === info.parentID) info.parentID = parent.info.id
+  else if (known?.info.role === "assistant") info.parentID = known.info.parentID
+  const dir = session.directory
+  if (dir !== undefined && info.path) {
+    if (info.path.cwd === dir) info.path.cwd = dir
+    if (info.path.root === dir) info.path.root = dir
+  }
+}
+
 /** Applies a new version of a message's info; returns the message state. */
 export function upsertMessage(ctx: ReducerContext, session: SessionState, info: Message): MessageState {
   const i = messageIndex(session, info.id)
+  share(session, info, i < 0 ? undefined : session.messages[i])
   let message: MessageState
   if (i < 0) {
     const orphans = ctx.orphanParts.get(info.id)

@@ -7,6 +7,9 @@ import type { SessionState } from "./types.ts"
 
 const MAX_PENDING_DELTAS = 10_000
 
+/** Parts nothing reads: their facts (tokens, cost, snapshots) live on the message already. */
+const UNKEPT = new Set<Part["type"]>(["step-start", "step-finish", "snapshot"])
+
 function isStreaming(part: Part): boolean {
   return (part.type === "text" || part.type === "reasoning") && part.time?.end === undefined
 }
@@ -21,6 +24,7 @@ function applyPending(ctx: ReducerContext, part: Part): void {
 
 /** Puts a part into its message (replacing an older snapshot of it) and indexes it. */
 export function placePart(ctx: ReducerContext, session: SessionState, part: Part): boolean {
+  if (UNKEPT.has(part.type)) return false
   const message = findMessage(session, part.messageID)
   if (!message) {
     const list = ctx.orphanParts.get(part.messageID)
@@ -28,6 +32,8 @@ export function placePart(ctx: ReducerContext, session: SessionState, part: Part
     else ctx.orphanParts.set(part.messageID, [part])
     return false
   }
+  part.sessionID = session.id
+  part.messageID = message.info.id
   const parts = message.parts
   let i = parts.length - 1
   while (i >= 0 && parts[i]!.id !== part.id) i--

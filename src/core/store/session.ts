@@ -1,15 +1,36 @@
 // Reducers for session-level events: info, status (canonical `session.status`; the redundant
 // `session.idle` only confirms it), errors, compaction, diff, todos, files and server frames.
-import type { EventOf } from "../../runtime/events.ts"
+import type { EventOf, Session } from "../../runtime/events.ts"
 import { forgetParts } from "./message.ts"
-import { idleStatus, type ReducerContext } from "./context.ts"
+import { NO_DIFF, NO_TODOS, idleStatus, type ReducerContext } from "./context.ts"
 import type { SessionErrorInfo } from "./types.ts"
+
+/**
+ * The session info the relay reads, without the fields it never uses (slug, project, path,
+ * version…): sessions are many and long-lived, so their size matters.
+ */
+export function compactSession(info: Session, id: string, directory: string | undefined): Session {
+  const out = {
+    id,
+    title: info.title,
+    directory: directory === info.directory ? directory : info.directory,
+    time: info.time,
+  } as Session
+  if (info.cost !== undefined) out.cost = info.cost
+  if (info.tokens !== undefined) out.tokens = info.tokens
+  if (info.model !== undefined) out.model = info.model
+  if (info.agent !== undefined) out.agent = info.agent
+  if (info.share !== undefined) out.share = info.share
+  if (info.revert !== undefined) out.revert = info.revert
+  if (info.parentID !== undefined) out.parentID = info.parentID
+  return out
+}
 
 export function sessionInfo(ctx: ReducerContext, e: EventOf<"session.created"> | EventOf<"session.updated">): void {
   const { info } = e.properties
   const session = ctx.ensure(info.id, e.directory ?? info.directory)
-  session.info = info
   session.directory ??= info.directory
+  session.info = compactSession(info, session.id, session.directory)
   ctx.touch(session.id)
 }
 
@@ -77,13 +98,13 @@ export function sessionCompacted(ctx: ReducerContext, e: EventOf<"session.compac
 
 export function sessionDiff(ctx: ReducerContext, e: EventOf<"session.diff">): void {
   const session = ctx.ensure(e.properties.sessionID, e.directory)
-  session.diff = e.properties.diff
+  session.diff = e.properties.diff.length === 0 ? NO_DIFF : e.properties.diff
   ctx.touch(session.id)
 }
 
 export function todoUpdated(ctx: ReducerContext, e: EventOf<"todo.updated">): void {
   const session = ctx.ensure(e.properties.sessionID, e.directory)
-  session.todos = e.properties.todos
+  session.todos = e.properties.todos.length === 0 ? NO_TODOS : e.properties.todos
   ctx.touch(session.id)
 }
 
