@@ -177,6 +177,12 @@ export class MemoryAdapter implements ChatAdapter {
     this.record("edit", ref, true, content.text)
   }
 
+  async recentPosts(thread: ThreadRef, since: number): Promise<Array<{ ref: MessageRef; text: string; at: number }>> {
+    return this.visible(thread)
+      .filter((m) => m.postedAt >= since)
+      .map((m) => ({ ref: m.ref, text: m.text, at: m.postedAt }))
+  }
+
   async delete(ref: MessageRef): Promise<void> {
     await this.gate("delete", ref)
     const stored = this.messages.get(ref)

@@ -163,7 +163,8 @@ export class TerminalAdapter implements ChatAdapter {
       at: Date.now(),
       ...event,
     } as Parameters<ChatSink>[0])
-    if (reply?.ephemeral) this.screen.note(`ℹ ${reply.ephemeral}`)
+    // Only a click's answer comes back here; other private notes arrive through ephemeral().
+    if (reply?.ephemeral && event.kind === "action") this.screen.note(`ℹ ${reply.ephemeral}`)
     this.rl?.prompt(true)
   }
 }

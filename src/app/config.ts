@@ -31,6 +31,8 @@ const mattermost = z
     callbackPath: z.string().startsWith("/").default("/mattermost/actions"),
     softPostLength: z.number().int().min(500).default(3000),
     rateRules: z.array(rateRule).optional(),
+    /** WebSocket reconnect pacing (defaults follow the official client: 3 s plus up to 2 s jitter). */
+    reconnect: z.object({ minMs: z.number().int().min(50).optional(), jitterMs: z.number().int().min(0).optional() }).strict().optional(),
   })
   .strict()
   .refine((m) => !m.publicUrl || m.secret, { message: "mattermost.secret is required when mattermost.publicUrl is set (it signs button callbacks)" })
@@ -58,7 +60,7 @@ export const configSchema = z
       .object({
         commandPrefix: z.string().min(1).max(3).default("!"),
         verbosity: z.enum(["text", "essential", "all"]).default("essential"),
-        interactionTimeoutSeconds: z.number().int().min(10).max(86_400).default(300),
+        interactionTimeoutSeconds: z.number().int().min(1).max(86_400).default(300),
         maxAttachmentMB: z.number().positive().max(100).default(10),
         maxPromptChars: z.number().int().positive().default(100_000),
         model: z.string().regex(/^[^/]+\/.+$/, "chat.model is providerID/modelID").optional(),

@@ -1,12 +1,30 @@
 // The chat adapters the config asks for. Adding a platform means a folder under adapters/ and
 // one entry here.
+import { MattermostAdapter } from "../../adapters/mattermost/adapter.ts"
 import type { ChatAdapter } from "../chat/types.ts"
 import type { Logger } from "../log/logger.ts"
 import type { Config } from "./config.ts"
 
 export function platformAdapters(config: Config, log: Logger): ChatAdapter[] {
   const adapters: ChatAdapter[] = []
-  void config
-  void log
+  const mm = config.mattermost
+  if (mm) {
+    adapters.push(
+      new MattermostAdapter({
+        url: mm.url,
+        token: mm.token,
+        channels: mm.channels,
+        callbackPath: mm.callbackPath,
+        softPostLength: mm.softPostLength,
+        ...(mm.publicUrl ? { publicUrl: mm.publicUrl } : {}),
+        ...(mm.secret ? { secret: mm.secret } : {}),
+        ...(mm.rateRules ? { rateRules: mm.rateRules } : {}),
+        ...(mm.reconnect
+          ? { webSocket: { ...(mm.reconnect.minMs !== undefined ? { minRetryMs: mm.reconnect.minMs } : {}), ...(mm.reconnect.jitterMs !== undefined ? { jitterMs: mm.reconnect.jitterMs } : {}) } }
+          : {}),
+        log: log.child({ platform: "mattermost" }),
+      }),
+    )
+  }
   return adapters
 }

@@ -1,7 +1,7 @@
 // Wires the relay together: runtime client and event sync, store, router, storage,
 // interactions, conversations, and one outbox per chat platform. Start-up order matters:
-// bindings are followed before the first resync, recovery runs after it, and adapters start
-// last so inbound events meet a ready core.
+// bindings are followed before the first resync, adapters connect before recovery (which may
+// read the platform), and inbound events are held until recovery is done.
 import type { ChatAdapter } from "../chat/types.ts"
 import { Conversations } from "../core/conversations/service.ts"
 import type { ConversationSettings } from "../core/conversations/context.ts"
@@ -89,11 +89,27 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     ...(opts.sync?.backoff ? { backoff: opts.sync.backoff } : {}),
   })
   conversations.attachAll()
+  // Adapters connect first (recovery may need to read the platform), but the events they
+  // deliver wait until the core has resynced and recovered.
+  let open!: () => void
+  const gate = new Promise<void>((resolve) => (open = resolve))
+  for (const { surface, sink } of surfaces) {
+    await surface.adapter.start(async (event) => {
+      await gate
+      return sink(event)
+    })
+  }
   sync.start()
-  const ready = sync.ready().then(() => conversations.recover())
+  const ready = sync
+    .ready()
+    .then(() => conversations.recover())
+    .finally(() => open())
+    .catch((err: unknown) => log.error({ err }, "recovery after start-up failed"))
   const waited = await Promise.race([ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), opts.runtimeWaitMs ?? 30_000).unref())])
-  if (!waited) log.warn({ url: opts.runtime.url }, "the runtime is not reachable yet; starting anyway and recovering when it connects")
-  for (const { surface, sink } of surfaces) await surface.adapter.start(sink)
+  if (!waited) {
+    log.warn({ url: opts.runtime.url }, "the runtime is not reachable yet; starting anyway and recovering when it connects")
+    open()
+  }
   const relay: Relay = {
     client,
     store,
@@ -104,12 +120,26 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     interactions,
     surfaces: surfaces.map((s) => s.surface),
     async stop() {
-      for (const { surface } of surfaces) await surface.adapter.stop().catch((err: unknown) => log.warn({ err }, "adapter stop failed"))
-      conversations.stop()
-      router.stop()
-      await sync!.stop()
-      for (const { surface } of surfaces) await surface.outbox.stop()
-      repos.close()
+      // Each step gets a few seconds; one that hangs is logged and skipped, never blocks exit.
+      const step = async (what: string, fn: () => Promise<unknown> | unknown) => {
+        log.debug({ step: what }, "stopping")
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), 5_000)))
+        try {
+          const result = await Promise.race([Promise.resolve().then(fn), late])
+          if (result === "late") log.error({ step: what }, "a shutdown step did not finish within 5 s; going on")
+        } catch (err) {
+          log.warn({ err, step: what }, "a shutdown step failed")
+        } finally {
+          clearTimeout(timer)
+        }
+      }
+      for (const { surface } of surfaces) await step(`adapter ${surface.platform}`, () => surface.adapter.stop())
+      await step("conversations", () => conversations.stop())
+      await step("router", () => router.stop())
+      await step("runtime stream", () => sync!.stop())
+      for (const { surface } of surfaces) await step(`outbox ${surface.platform}`, () => surface.outbox.stop())
+      await step("storage", () => repos.close())
     },
   }
   return relay

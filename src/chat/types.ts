@@ -112,7 +112,11 @@ export interface CommandEvent extends EventBase {
 
 export type ChatEvent = MessageEvent | ActionEvent | ReactionEvent | CommandEvent
 
-/** What the core answers to an inbound event, where the platform can show it. */
+/**
+ * What the core answers to an inbound event. For an `action` the adapter shows `ephemeral` in
+ * its response to the click (platforms answer clicks inline); for every other event the core
+ * already sent it through the outbox, and the adapter must not show it again.
+ */
 export interface ChatReply {
   /** Shown only to the acting user (ephemeral) where possible. */
   ephemeral?: string
@@ -192,4 +196,10 @@ export interface ChatAdapter {
   upload?(thread: ThreadRef, file: OutFile, comment?: string): Promise<MessageRef>
   /** Inbound HTTP the platform calls (button callbacks); served by the relay's HTTP server. */
   routes?(): HttpRoute[]
+  /**
+   * Messages the bot posted in a thread since `since` (epoch ms), oldest first. After a crash
+   * between "post requested" and "post recorded" the relay finds the message here instead of
+   * posting it twice. Without it, such a message is posted again.
+   */
+  recentPosts?(thread: ThreadRef, since: number): Promise<Array<{ ref: MessageRef; text: string; at: number }>>
 }

@@ -49,6 +49,8 @@ export interface SlotOptions {
   postedAt?: number
   label?: string
   /** Per-slot notifications (persistence), besides the outbox-wide hooks. */
+  /** Right before a post: if we crash now, the platform may or may not have the message. */
+  onPosting?(content: OutMessage): void
   onPosted?(ref: MessageRef): void
   onSent?(key: string, content: OutMessage): void
 }
@@ -170,6 +172,7 @@ export class Slot {
     let retryIn = -1
     try {
       if (this.ref === undefined) {
+        this.opts.onPosting?.(content)
         const ref = await adapter.post(this.thread, content)
         this.ref = ref
         this.postedAt = Date.now()
@@ -258,6 +261,21 @@ export class Outbox {
     this.limiters
       .schedule("typing", this.adapter.scopeOf(thread), "typing", () => fn.call(this.adapter, thread), thread)
       .catch((err: unknown) => this.log.debug({ err }, "typing indicator failed"))
+  }
+
+  /**
+   * A note only `userId` sees, where the platform can; otherwise it is posted in the thread.
+   * Goes through the limiter like everything else; failures are logged, not retried.
+   */
+  ephemeral(thread: ThreadRef, userId: string, text: string): void {
+    const fn = this.adapter.ephemeral
+    if (!fn) {
+      this.slot({ thread, priority: "first", label: "notice" }).set({ text })
+      return
+    }
+    this.limiters
+      .schedule("post", this.adapter.scopeOf(thread), "first", () => fn.call(this.adapter, thread, userId, text), thread)
+      .catch((err: unknown) => this.log.warn({ err }, "could not show a private note"))
   }
 
   stop(): Promise<void> {

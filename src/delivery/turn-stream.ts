@@ -21,6 +21,7 @@ export interface RestoredSlot {
 }
 
 export interface TurnStreamHooks {
+  posting?(index: number, text: string): void
   posted?(index: number, ref: MessageRef): void
   sent?(index: number, key: string, text: string): void
   sealed?(seals: string[]): void
@@ -173,6 +174,7 @@ export class TurnStream {
       priority: this.finished ? "final" : "stream",
       ...(restored ? { ref: restored.ref, ...(restored.sentKey ? { sentKey: restored.sentKey } : {}) } : {}),
       ...(restored?.postedAt ? { postedAt: restored.postedAt } : {}),
+      onPosting: (content) => this.opts.hooks?.posting?.(index, content.text),
       onPosted: (ref) => {
         this.opts.hooks?.posted?.(index, ref)
         this.slots[index + 1]?.touch()

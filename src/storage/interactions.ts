@@ -21,6 +21,9 @@ export interface InteractionRecord {
   answeredBy: string | undefined
   answeredAt: number | undefined
   createdAt: number
+  /** Set right before the message was posted (cleared by nothing: the ref tells it arrived). */
+  postingText: string | undefined
+  postingAt: number | undefined
 }
 
 interface Row {
@@ -37,6 +40,8 @@ interface Row {
   answered_by: string | null
   answered_at: number | null
   created_at: number
+  posting_text: string | null
+  posting_at: number | null
 }
 
 const fromRow = (r: Row): InteractionRecord => ({
@@ -53,6 +58,8 @@ const fromRow = (r: Row): InteractionRecord => ({
   answeredBy: r.answered_by ?? undefined,
   answeredAt: r.answered_at ?? undefined,
   createdAt: r.created_at,
+  postingText: r.posting_text ?? undefined,
+  postingAt: r.posting_at ?? undefined,
 })
 
 export function createInteractionRepo(db: Db) {
@@ -65,6 +72,7 @@ export function createInteractionRepo(db: Db) {
      VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT(request_id) DO NOTHING`,
   )
   const setRef = db.prepare("UPDATE interactions SET message_ref = ? WHERE request_id = ?")
+  const posting = db.prepare("UPDATE interactions SET posting_text = ?, posting_at = ? WHERE request_id = ?")
   // Closing only ever happens from `open`: the WHERE clause makes "exactly once" structural.
   const close = db.prepare(
     "UPDATE interactions SET state = ?, outcome = ?, answered_by = ?, answered_at = ? WHERE request_id = ? AND state = 'open'",
@@ -80,11 +88,12 @@ export function createInteractionRepo(db: Db) {
       return r ? fromRow(r) : undefined
     },
     /** Inserts unless it exists; returns the stored record either way. */
-    create: (r: Pick<InteractionRecord, "requestID" | "kind" | "sessionID" | "thread" | "request" | "options" | "deadline" | "createdAt">) => {
+    create: (r: Pick<InteractionRecord, "requestID" | "kind" | "sessionID" | "thread" | "request" | "options" | "deadline" | "createdAt">): InteractionRecord => {
       insert.run(r.requestID, r.kind, r.sessionID, r.thread, JSON.stringify(r.request), JSON.stringify(r.options), r.deadline, r.createdAt)
       return fromRow(get.get(r.requestID)!)
     },
     setMessage: (requestID: string, ref: string) => void setRef.run(ref, requestID),
+    markPosting: (requestID: string, text: string, at: number) => void posting.run(text, at, requestID),
     /** Moves an open interaction to a final state; false if it was not open any more. */
     close: (requestID: string, state: Exclude<InteractionState, "open">, outcome: unknown, by: string | undefined, at: number): boolean =>
       close.run(state, JSON.stringify(outcome ?? null), by ?? null, at, requestID).changes === 1,

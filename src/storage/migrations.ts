@@ -103,4 +103,10 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_log_at ON audit_log(at);
   `,
+  // 2: remember an interaction message's text right before posting it, so a crash between the
+  //    post and recording its id can be healed by finding the message instead of posting twice
+  `
+  ALTER TABLE interactions ADD COLUMN posting_text TEXT;
+  ALTER TABLE interactions ADD COLUMN posting_at INTEGER;
+  `,
 ]

@@ -19,6 +19,7 @@ export interface TurnRecord {
 export interface PostedMessage {
   turnID: number
   slot: number
+  /** "" while a post was requested and its outcome is unknown (a crash in between). */
   ref: string
   sentHash: string | undefined
   sentText: string | undefined
@@ -82,6 +83,12 @@ export function createTurnRepo(db: Db) {
      ON CONFLICT(turn_id, slot) DO UPDATE SET ref = excluded.ref, posted_at = excluded.posted_at, sent_hash = NULL, sent_text = NULL`,
   )
   const sent = db.prepare("UPDATE posted_messages SET sent_hash = ?, sent_text = ? WHERE turn_id = ? AND slot = ?")
+  const posting = db.prepare(
+    `INSERT INTO posted_messages (turn_id, slot, ref, sent_text, posted_at) VALUES (?, ?, '', ?, ?)
+     ON CONFLICT(turn_id, slot) DO UPDATE SET ref = '', sent_hash = NULL, sent_text = excluded.sent_text, posted_at = excluded.posted_at`,
+  )
+  const adopt = db.prepare("UPDATE posted_messages SET ref = ? WHERE turn_id = ? AND slot = ?")
+  const forget = db.prepare("DELETE FROM posted_messages WHERE turn_id = ? AND slot = ?")
   return {
     start: (t: { thread: string; sessionID: string; userMessageID: string; promptedBy?: string; at: number }): TurnRecord => {
       const id = Number(insert.run(t.thread, t.sessionID, t.userMessageID, t.promptedBy ?? null, t.at).lastInsertRowid)
@@ -95,7 +102,12 @@ export function createTurnRepo(db: Db) {
     finish: (id: number, state: Exclude<TurnState, "streaming">, at: number) => void finish.run(state, at, id),
     setSeals: (id: number, list: string[]) => void seals.run(JSON.stringify(list), id),
     posted: (turnID: number) => posted.all(turnID).map(postedFromRow),
+    /** Before a post goes out: the text it carries, to find the message if we crash meanwhile. */
+    recordPosting: (turnID: number, slot: number, text: string, at: number) => void posting.run(turnID, slot, text, at),
     recordPost: (turnID: number, slot: number, ref: string, at: number) => void post.run(turnID, slot, ref, at),
+    /** After a crash: the message was found on the platform (or was never created). */
+    adopt: (turnID: number, slot: number, ref: string) => void adopt.run(ref, turnID, slot),
+    forget: (turnID: number, slot: number) => void forget.run(turnID, slot),
     recordSent: (turnID: number, slot: number, hash: string, text: string) => void sent.run(hash, text, turnID, slot),
   }
 }

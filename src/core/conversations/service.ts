@@ -4,6 +4,7 @@
 // turns into the messages they already posted, and closes requests the runtime forgot.
 import type { ChatEvent, ChatReply, ChatSink } from "../../chat/types.ts"
 import type { RestoredSlot } from "../../delivery/turn-stream.ts"
+import { contentKey } from "../../delivery/outbox.ts"
 import type { Binding } from "../../storage/bindings.ts"
 import type { TurnRecord } from "../../storage/turns.ts"
 import type { SessionRef } from "../../runtime/resync.ts"
@@ -68,7 +69,7 @@ export class Conversations implements ConversationContext {
     // Bot-loop guard: other bots (and we ourselves) are ignored unless explicitly allowed.
     if (event.user.isBot && !isAllowedBot(this.settings.access, event.user)) return
     if (event.id && !this.repos.seen.first(surface.platform, `${event.kind}:${event.id}`, this.now())) return
-    return this.serial(event.thread, async () => {
+    const reply = await this.serial(event.thread, async () => {
       try {
         return await this.dispatch(surface, event)
       } catch (err) {
@@ -76,6 +77,10 @@ export class Conversations implements ConversationContext {
         return { ephemeral: `Something went wrong while handling that: ${(err as Error).message}` }
       }
     })
+    // A click's answer rides in the platform's response to it; any other private answer is a
+    // separate call, and every call goes through the outbox.
+    if (reply?.ephemeral && event.kind !== "action") surface.outbox.ephemeral(event.thread, event.user.id, reply.ephemeral)
+    return reply
   }
 
   private async dispatch(surface: Surface, event: ChatEvent): Promise<ChatReply | void> {
@@ -196,20 +201,33 @@ export class Conversations implements ConversationContext {
   }
 
   /** After the first resync: resume in-flight turns, close forgotten requests, send queued follow-ups. */
-  recover(): void {
+  async recover(): Promise<void> {
     for (const turn of this.repos.turns.active()) {
       const conv = this.conversations.get(turn.thread)
       if (!conv || conv.sessionID !== turn.sessionID || conv.run) {
         this.repos.turns.finish(turn.id, "failed", this.now())
         continue
       }
-      const restore = this.repos.turns.posted(turn.id).map((p) => ({
-        index: p.slot,
-        ref: p.ref,
-        sentKey: p.sentHash,
-        ...(p.sentText !== undefined ? { sentText: p.sentText } : {}),
-        postedAt: p.postedAt,
-      }))
+      const restore: RestoredSlot[] = []
+      for (const p of this.repos.turns.posted(turn.id)) {
+        let ref = p.ref
+        if (ref === "") {
+          // We crashed between asking for this post and learning its id: find it, or post again.
+          ref = (await this.findPosted(conv, p.sentText ?? "", p.postedAt, restore)) ?? ""
+          if (ref) this.repos.turns.adopt(turn.id, p.slot, ref)
+          else {
+            this.repos.turns.forget(turn.id, p.slot)
+            continue
+          }
+        }
+        restore.push({
+          index: p.slot,
+          ref,
+          sentKey: p.sentHash ?? (p.sentText !== undefined ? contentKey({ text: p.sentText }) : undefined),
+          ...(p.sentText !== undefined ? { sentText: p.sentText } : {}),
+          postedAt: p.postedAt,
+        })
+      }
       const run = this.newRun(conv, turn, restore)
       conv.run = run
       run.begin()
@@ -223,6 +241,19 @@ export class Conversations implements ConversationContext {
     for (const thread of this.repos.queue.threads()) {
       const conv = this.conversations.get(thread)
       if (conv) void this.serial(thread, () => drain(this, conv))
+    }
+  }
+
+  /** A message of ours in the thread with exactly this text, posted around `at`. */
+  private async findPosted(conv: Conversation, text: string, at: number, taken: RestoredSlot[]): Promise<string | undefined> {
+    const recent = conv.surface.adapter.recentPosts
+    if (!recent || !text) return undefined
+    try {
+      const posts = await recent.call(conv.surface.adapter, conv.thread, at - 5_000)
+      return posts.find((p) => p.text.trim() === text.trim() && !taken.some((t) => t.ref === p.ref))?.ref
+    } catch (err) {
+      this.log.warn({ err, thread: conv.thread }, "could not look for a message posted before a crash; it may appear twice")
+      return undefined
     }
   }
 

@@ -48,6 +48,7 @@ export class TurnRun {
       render: () => this.blocks(),
       restore: { slots: restore?.slots ?? [], seals: record.seals },
       hooks: {
+        posting: (index, text) => turns.recordPosting(record.id, index, text, this.now()),
         posted: (index, ref) => turns.recordPost(record.id, index, ref, this.now()),
         sent: (index, key, text) => turns.recordSent(record.id, index, key, text),
         sealed: (seals) => turns.setSeals(record.id, seals),

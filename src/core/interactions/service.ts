@@ -92,21 +92,15 @@ export class Interactions {
     })
     if (rec.state === "answered") return Promise.resolve(stored(rec)) // decided before a restart
     if (rec.state !== "open") return Promise.reject(new Error(`interaction ${rec.requestID} is ${rec.state}`))
-    const slot = this.slotFor(host, rec)
-    if (!rec.messageRef) host.sealTurn() // the answer continues below the request
-    slot.set(openMessage(r, {
-      capabilities: host.surface.adapter.capabilities,
-      timeoutMs: this.deps.timeoutMs,
-      ...(host.ownerName ? { owner: `@${host.ownerName}` } : {}),
-      reactions: host.surface.adapter.capabilities.reactions,
-    }))
-    return new Promise<Decision>((resolve, reject) => {
+    const answer = new Promise<Decision>((resolve, reject) => {
       this.waiting.set(rec.requestID, { resolve, reject })
       ctx.signal.addEventListener("abort", () => {
         this.waiting.delete(rec.requestID)
         reject(new Error("request closed"))
       })
     })
+    void this.show(host, r, undefined, rec).catch((err: unknown) => this.deps.log.error({ err, requestID: rec.requestID }, "could not show a request"))
+    return answer
   }
 
   /** Called by the router once the request is over, whatever closed it. */
@@ -138,7 +132,7 @@ export class Interactions {
         closure = { how: "failed", detail: `The answer could not be delivered to OpenCode (${String((result.error as Error)?.message ?? result.error)}). Try again from another client.` }
         break
     }
-    if (closure) this.show(host, r, closure)
+    if (closure) void this.show(host, r, closure).catch((err: unknown) => this.deps.log.error({ err, requestID: id }, "could not update a request message"))
   }
 
   /** A click on one of our buttons or selects. */
@@ -201,7 +195,7 @@ export class Interactions {
       const host = hostOf(rec.thread)
       const request = rec.request as Request["request"]
       const r: Request = rec.kind === "permission" ? { kind: "permission", request: request as never } : { kind: "question", request: request as never }
-      if (host) this.show(host, r, { how: "gone" }, rec)
+      if (host) void this.show(host, r, { how: "gone" }, rec).catch((err: unknown) => this.deps.log.error({ err, requestID: rec.requestID }, "could not update a request message"))
     }
     return closed
   }
@@ -228,7 +222,7 @@ export class Interactions {
       return { ephemeral: current?.state === "expired" ? REFUSALS.expired : REFUSALS.alreadyAnswered(current?.answeredBy) }
     }
     audit.record({ at, platform: host.surface.platform, thread: host.thread, userID: user.id, ...(user.name ? { userName: user.name } : {}), action, allowed: true, detail: `${rec.requestID} ${JSON.stringify(decision)}` })
-    this.show(host, r, { how: "answered", decision, by: who }, rec)
+    void this.show(host, r, { how: "answered", decision, by: who }, rec).catch((err: unknown) => this.deps.log.error({ err, requestID: rec.requestID }, "could not update a request message"))
     const waiter = this.waiting.get(rec.requestID)
     this.waiting.delete(rec.requestID)
     // Without a waiter (restart before the router re-asked) `ask` finds the stored decision.
@@ -236,13 +230,41 @@ export class Interactions {
     return {}
   }
 
-  private show(host: ThreadHost, r: Request, closure: Closure, rec?: InteractionRecord): void {
-    const record = rec ?? this.deps.repos.interactions.get(r.request.id)
+  /** Shows the request open (no closure) or closed, in the message it already has if any. */
+  private async show(host: ThreadHost, r: Request, closure: Closure | undefined, rec?: InteractionRecord): Promise<void> {
+    let record = rec ?? this.deps.repos.interactions.get(r.request.id)
     if (!record) return
+    if (!record.messageRef && record.postingAt !== undefined) record = await this.adoptPosted(host, record)
     const slot = this.slotFor(host, record)
+    if (!closure) {
+      if (!record.messageRef) host.sealTurn() // the answer continues below the request
+      slot.set(openMessage(r, {
+        capabilities: host.surface.adapter.capabilities,
+        timeoutMs: this.deps.timeoutMs,
+        ...(host.ownerName ? { owner: `@${host.ownerName}` } : {}),
+        reactions: host.surface.adapter.capabilities.reactions,
+      }))
+      return
+    }
     slot.set(closedMessage(r, closure, { capabilities: host.surface.adapter.capabilities }))
     // The slot finishes its last edit on its own; a later change re-creates it from the stored ref.
     this.slots.delete(record.requestID)
+  }
+
+  /** After a crash between posting the request and recording its id: find the message. */
+  private async adoptPosted(host: ThreadHost, rec: InteractionRecord): Promise<InteractionRecord> {
+    const recent = host.surface.adapter.recentPosts
+    if (!recent || !rec.postingText || this.slots.has(rec.requestID)) return rec
+    try {
+      const posts = await recent.call(host.surface.adapter, host.thread, rec.postingAt! - 5_000)
+      const found = posts.find((p) => p.text.trim() === rec.postingText!.trim())
+      if (!found) return rec
+      this.deps.repos.interactions.setMessage(rec.requestID, found.ref)
+      return { ...rec, messageRef: found.ref }
+    } catch (err) {
+      this.deps.log.warn({ err, requestID: rec.requestID }, "could not look for a request posted before a crash; it may appear twice")
+      return rec
+    }
   }
 
   private slotFor(host: ThreadHost, rec: InteractionRecord): Slot {
@@ -253,6 +275,7 @@ export class Interactions {
       priority: "interaction",
       label: rec.requestID,
       ...(rec.messageRef ? { ref: rec.messageRef } : {}),
+      onPosting: (content) => this.deps.repos.interactions.markPosting(rec.requestID, content.text, this.now()),
       onPosted: (ref) => this.deps.repos.interactions.setMessage(rec.requestID, ref),
     })
     this.slots.set(rec.requestID, slot)

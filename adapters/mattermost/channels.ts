@@ -1,0 +1,65 @@
+// What the adapter knows about channels: type, team and name (cached; they do not change in ways
+// that matter here), the bot's channels across its teams, and the `channels` allow-list check.
+import type { Channel } from "@mattermost/types/channels"
+import type { Team } from "@mattermost/types/teams"
+import { LIMITS } from "./limits.ts"
+import type { Rest } from "./rest.ts"
+
+export interface ChannelInfo {
+  id: string
+  /** "" for direct and group messages. */
+  teamId: string
+  /** O public, P private, D direct, G group. */
+  type: string
+  name: string
+}
+
+export const channelInfo = (c: Pick<Channel, "id" | "team_id" | "type" | "name">): ChannelInfo => ({
+  id: c.id,
+  teamId: c.team_id,
+  type: c.type,
+  name: c.name,
+})
+
+export class Channels {
+  private readonly rest: Rest
+  private readonly allow: Set<string>
+  private readonly cache = new Map<string, ChannelInfo>()
+
+  /** `allow`: channel ids or names (`~name` accepted); empty = every channel. */
+  constructor(rest: Rest, allow: string[]) {
+    this.rest = rest
+    this.allow = new Set(allow.map((c) => c.trim().replace(/^~/, "")).filter(Boolean))
+  }
+
+  /** Direct messages are always served; other channels when listed by id or name (or no list). */
+  allowed(c: ChannelInfo): boolean {
+    return this.allow.size === 0 || c.type === "D" || this.allow.has(c.id) || this.allow.has(c.name)
+  }
+
+  remember(c: ChannelInfo): ChannelInfo {
+    this.cache.delete(c.id)
+    this.cache.set(c.id, c)
+    if (this.cache.size > LIMITS.maxChannels) this.cache.delete(this.cache.keys().next().value!)
+    return c
+  }
+
+  async get(id: string): Promise<ChannelInfo> {
+    const hit = this.cache.get(id)
+    if (hit) return hit
+    const c = await this.rest.get<Channel>(`read channel ${id}`, this.rest.client.getChannelRoute(id))
+    return this.remember(channelInfo(c))
+  }
+
+  /** Every channel the bot is a member of, in all its teams, direct and group messages included. */
+  async mine(): Promise<ChannelInfo[]> {
+    const me = this.rest.client.getUserRoute("me")
+    const teams = await this.rest.get<Team[]>("list the bot's teams", `${me}/teams`)
+    const found = new Map<string, ChannelInfo>()
+    for (const team of teams) {
+      const list = await this.rest.get<Channel[]>(`list the bot's channels in team ${team.name}`, `${me}/teams/${team.id}/channels`)
+      for (const c of list) if (!c.delete_at) found.set(c.id, this.remember(channelInfo(c)))
+    }
+    return [...found.values()]
+  }
+}

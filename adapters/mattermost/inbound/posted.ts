@@ -1,0 +1,137 @@
+// A post (live `posted` event or recovered after a reconnect) → MessageEvent: skips the bot's own
+// posts, other bots and system posts; resolves thread, mention, author and attached files.
+import type { FileInfo } from "@mattermost/types/files"
+import type { Post } from "@mattermost/types/posts"
+import type { ChatFile, ChatUser, MessageEvent } from "../../../src/chat/types.ts"
+import type { Logger } from "../../../src/log/logger.ts"
+import type { ChannelInfo } from "../channels.ts"
+import { encodeMessage, PLATFORM, threadOfPost } from "../refs.ts"
+import type { Rest } from "../rest.ts"
+import type { Profiles } from "../users.ts"
+
+export interface InboundDeps {
+  me: { id: string; username: string }
+  users: Profiles
+  rest: Rest
+  log: Logger
+}
+
+export interface Posted {
+  post: Post
+  channel: ChannelInfo
+  /** User ids the server says the post mentions (live events only). */
+  mentions?: string[]
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== "string") return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** The `posted` event's data: `post` and `mentions` are JSON strings; channel facts ride along. */
+export function parsePosted(data: Record<string, unknown>): Posted | undefined {
+  const post = parseJson(data.post) as Post | undefined
+  if (!post || typeof post.id !== "string" || typeof post.channel_id !== "string") return undefined
+  const mentions = parseJson(data.mentions)
+  return {
+    post,
+    channel: {
+      id: post.channel_id,
+      teamId: typeof data.team_id === "string" ? data.team_id : "",
+      type: typeof data.channel_type === "string" ? data.channel_type : "",
+      name: typeof data.channel_name === "string" ? data.channel_name : "",
+    },
+    ...(Array.isArray(mentions) ? { mentions: mentions.map(String) } : {}),
+  }
+}
+
+/** Why a post is none of the core's business (checked before any request), or undefined. */
+export function skipReason(post: Post, botId: string): string | undefined {
+  if (post.user_id === botId) return "own post"
+  if (post.props?.from_bot === "true" || post.props?.from_bot === true) return "from a bot"
+  if (post.type) return `system post (${post.type})`
+  if (post.delete_at) return "deleted"
+  return undefined
+}
+
+/** Removes `@username` (and a following `,` or `:`) wherever it is a whole mention. */
+export function stripMention(text: string, username: string): { text: string; found: boolean } {
+  const name = username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  const re = new RegExp(`(?<![\\w@])@${name}(?![\\w-]|\\.\\w)[,:]?[ \\t]*`, "gi")
+  const stripped = text.replace(re, "")
+  return { text: stripped.trim(), found: stripped !== text }
+}
+
+const BROADCAST = /(?<![\w@])@(channel|all|here)(?![\w-])/i
+
+/**
+ * The server's mention list counts `@channel`/`@all`/`@here` for every member, bots included; a
+ * channel-wide shout is not a request to the bot, so the list counts only without one.
+ */
+function listMentions(mentions: string[], botId: string, text: string): boolean {
+  return mentions.includes(botId) && !BROADCAST.test(text)
+}
+
+export async function userOf(deps: InboundDeps, id: string): Promise<ChatUser> {
+  try {
+    return await deps.users.get(id)
+  } catch (err) {
+    deps.log.warn({ err, userId: id }, "profile unavailable; the event goes on with the user id only")
+    return { id, isBot: false }
+  }
+}
+
+function chatFile(rest: Rest, info: FileInfo): ChatFile {
+  return {
+    id: info.id,
+    name: info.name,
+    mime: info.mime_type || "application/octet-stream",
+    size: info.size,
+    fetch: () => rest.bytes(`download file ${info.id} (${info.name})`, rest.client.getFileUrl(info.id, 0)),
+  }
+}
+
+async function filesOf(deps: InboundDeps, post: Post): Promise<ChatFile[]> {
+  const known = new Map((post.metadata?.files ?? []).map((f) => [f.id, f]))
+  const files = await Promise.all(
+    (post.file_ids ?? []).map(async (id) => {
+      try {
+        const info = known.get(id) ?? (await deps.rest.get<FileInfo>(`read file info ${id}`, `${deps.rest.client.getFileRoute(id)}/info`))
+        return chatFile(deps.rest, info)
+      } catch (err) {
+        deps.log.warn({ err, fileId: id, postId: post.id }, "attached file left out: its info is unavailable")
+        return undefined
+      }
+    }),
+  )
+  return files.filter((f) => f !== undefined)
+}
+
+/** The MessageEvent for a post, or undefined when the author turns out to be a bot. */
+export async function toMessageEvent(deps: InboundDeps, { post, channel, mentions }: Posted): Promise<MessageEvent | undefined> {
+  const user = await userOf(deps, post.user_id)
+  if (user.isBot) return undefined
+  const direct = channel.type === "D"
+  const { text, found } = stripMention(post.message ?? "", deps.me.username)
+  const thread = threadOfPost(post, channel)
+  return {
+    kind: "message",
+    platform: PLATFORM,
+    workspace: channel.teamId,
+    channel: channel.id,
+    thread: thread.ref,
+    user,
+    id: post.id,
+    at: post.create_at,
+    message: encodeMessage({ channel: channel.id, post: post.id }),
+    text,
+    files: await filesOf(deps, post),
+    mentioned: found || direct || (mentions !== undefined && listMentions(mentions, deps.me.id, post.message ?? "")),
+    direct,
+    threadStart: thread.start,
+  }
+}

@@ -1,0 +1,172 @@
+// Mattermost end to end: the real OpenCode server, the real @mattermost/client, the fake
+// Mattermost server, and the relay wired from config exactly as `switchboard start` does.
+// Assertions read what people see in the fake: posts, edits, buttons, ephemeral notes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { formatBlocks } from "../../src/delivery/render/format.ts"
+import { turnBlocks } from "../../src/delivery/render/turn-blocks.ts"
+import { splitMarkdown } from "../../src/delivery/split-markdown.ts"
+import { bash, text } from "../harness/model-server/index.ts"
+import { startMattermostRelay, type MattermostRelay } from "../harness/mattermost-relay.ts"
+import { sampleAnswer } from "../harness/text.ts"
+import { deferred } from "../harness/wait.ts"
+
+function turnFinished(h: MattermostRelay, root: string) {
+  return new Promise<void>((resolve) => {
+    const off = h.relay.conversations.events.on("turn.finished", (thread) => {
+      if (thread.endsWith(`:${root}`)) {
+        off()
+        resolve()
+      }
+    })
+  })
+}
+
+describe("Mattermost with buttons", () => {
+  let h: MattermostRelay
+  beforeAll(async () => {
+    h = await startMattermostRelay({ timeoutSeconds: 3 })
+    await h.start()
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it("a mention opens a thread whose answer grows in place and ends as the agent's answer, split across posts", async () => {
+    const answer = sampleAnswer(60) // ~6 KB: more than two 3,000-character posts
+    const marker = h.model.script([text(answer, { chunk: 20, delayMs: 2 })])
+    const root = h.say(h.alice, `@switchboard ${marker} explain everything`)
+    const done = turnFinished(h, root.id)
+    await h.mm.waitFor(() => h.botPosts(root.id).length > 0, { what: "the first answer post" })
+    await done
+    const posts = h.botPosts(root.id)
+    const binding = h.relay.repos.bindings.get(`mattermost:${h.channel.team_id}:${h.channel.id}:${root.id}`)!
+    const turn = h.relay.repos.db.prepare("SELECT * FROM turns WHERE session_id = ?").get(binding.sessionID) as { user_message_id: string; started_at: number }
+    const store = h.relay.store
+    const session = store.session(binding.sessionID)!
+    const blocks = turnBlocks({ session, messages: store.turn(binding.sessionID, turn.user_message_id), startedAt: turn.started_at, ended: true, verbosity: "essential" })
+    const expected = splitMarkdown(formatBlocks(blocks, "gfm"), { limit: 16_383 - 64, soft: 3_000 })
+    expect(expected.length).toBeGreaterThan(1)
+    expect(posts.map((p) => p.message)).toEqual(expected)
+    expect(posts.every((p) => p.root_id === root.id)).toBe(true)
+    expect(posts.map((p) => p.message).join("\n\n")).toContain("Paragraph 60:")
+    expect(posts.some((p) => p.edit_at > 0)).toBe(true) // grew in place
+  })
+
+  it("a permission becomes buttons: only an approver's click counts, forged callbacks are refused", async () => {
+    const marker = h.model.script([bash("echo from-mattermost"), text("The command printed from-mattermost.")])
+    const root = h.say(h.bob, `@switchboard ${marker} run it`)
+    const ask = await h.mm.waitFor(() => h.buttonsIn(root.id), { what: "permission buttons" })
+    expect(ask.post.message).toContain("$ echo from-mattermost")
+    expect(ask.actions.map((a) => a.name)).toEqual(["Allow once", "Always", "Reject"])
+    const allow = ask.actions[0]!.id
+
+    // A forged callback: a real context with a tampered signature.
+    const url = h.mm.callbackUrlOf(ask.post.id, allow)
+    const context = h.mm.contextOf(ask.post.id, allow) as Record<string, unknown>
+    const forged = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user_id: h.carol.id, post_id: ask.post.id, channel_id: h.channel.id, trigger_id: "forged1", type: "button", context: { ...context, sig: "00".repeat(32) } }),
+    })
+    expect(forged.status).toBe(401)
+    const garbage = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })
+    expect(garbage.status).toBe(400)
+
+    // alice may prompt but did not start this thread and is not an approver.
+    await h.mm.click(ask.post.id, allow, h.alice.id)
+    expect(h.mm.ephemerals(h.alice.id).at(-1)?.message).toBe("Only @bob or an approver can answer this request.")
+    expect(h.relay.store.pending().permissions).toHaveLength(1)
+
+    // A double click: both reach the relay before the buttons are gone; one answer counts.
+    const done = turnFinished(h, root.id)
+    await Promise.all([h.mm.click(ask.post.id, allow, h.carol.id), h.mm.click(ask.post.id, allow, h.carol.id)])
+    expect(h.mm.ephemerals(h.carol.id).map((p) => p.message)).toEqual(["This was already answered by @carol."])
+    await done
+    const closed = h.mm.post(ask.post.id)!
+    expect(closed.message).toContain("Allowed once by @carol")
+    expect((closed.props as { attachments?: unknown[] }).attachments ?? []).toEqual([])
+    expect(h.botPosts(root.id).map((p) => p.message).join("\n")).toContain("The command printed from-mattermost.")
+    const replies = h.model.requests.filter((r) => r.marker === marker)
+    expect(replies).toHaveLength(2) // the tool ran once; the model answered once
+  })
+
+  it("with no answer the request is rejected at the deadline and the post says so", async () => {
+    const marker = h.model.script([bash("echo nobody-answers"), text("Understood, not running it.")])
+    const root = h.say(h.alice, `@switchboard ${marker} go`)
+    const ask = await h.mm.waitFor(() => h.buttonsIn(root.id), { what: "buttons" })
+    const done = turnFinished(h, root.id)
+    await done
+    expect(h.mm.post(ask.post.id)!.message).toContain("Nobody answered within 3 s; rejected automatically.")
+    const messages = h.model.requests.filter((r) => r.marker === marker)
+    expect(JSON.stringify(messages.at(-1)!.body.messages)).toMatch(/timed out/)
+  })
+
+  it("posts made while the WebSocket was down are each handled exactly once after reconnect", async () => {
+    const first = h.model.script([text("Thread one.")])
+    const root = h.say(h.alice, `@switchboard ${first} start`)
+    await turnFinished(h, root.id)
+    h.mm.setSocketsRefused(true)
+    h.mm.dropSockets()
+    await h.mm.waitFor((f) => f.connections(f.bot.id) === 0, { what: "the bot's socket to drop" })
+    const markers = [h.model.script([text("Missed A.")]), h.model.script([text("Missed B.")]), h.model.script([text("Missed C.")])]
+    const roots = [h.say(h.alice, `@switchboard ${markers[0]} a`), h.say(h.bob, `@switchboard ${markers[1]} b`)]
+    h.say(h.alice, `${markers[2]} follow-up while down`, root.id)
+    h.mm.setSocketsRefused(false)
+    await h.mm.waitFor(() => roots.every((r) => h.botPosts(r.id).some((p) => p.message.includes("Missed"))) && h.botPosts(root.id).some((p) => p.message.includes("Missed C.")), {
+      timeoutMs: 30_000,
+      what: "answers to the missed posts",
+    })
+    for (const m of markers) expect(h.model.requests.filter((r) => r.marker === m)).toHaveLength(1)
+    for (const r of roots) expect(h.botPosts(r.id).filter((p) => p.message.startsWith("Missed"))).toHaveLength(1)
+  })
+
+  it("the server's rate limiter switched on mid-stream: the answer still ends complete and correct", async () => {
+    const answer = sampleAnswer(30)
+    const gate = deferred()
+    const marker = h.model.script([text(answer, { chunk: 8, delayMs: 4 })], { afterChunks: 40, wait: gate.promise })
+    const root = h.say(h.alice, `@switchboard ${marker} stream`)
+    await h.mm.waitFor(() => h.botPosts(root.id).length > 0, { what: "the first post" })
+    h.mm.setRateLimit({ perSec: 1, maxBurst: 1 })
+    const before = h.mm.stats().rateLimited
+    const done = turnFinished(h, root.id)
+    gate.resolve()
+    await done
+    h.mm.setRateLimit(false)
+    const shown = h.botPosts(root.id).map((p) => p.message).join("\n\n")
+    expect(shown).toContain(answer.slice(-200))
+    expect(shown.replace(/\n\n_fake-model.*$/s, "")).toBe(answer)
+    expect(h.mm.stats().rateLimited - before).toBeGreaterThan(0)
+  })
+})
+
+describe("Mattermost without a public URL: reactions approve", () => {
+  let h: MattermostRelay
+  beforeAll(async () => {
+    h = await startMattermostRelay({ buttons: false, timeoutSeconds: 3 })
+    await h.start()
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it("✅ from the owner approves; from someone else it is refused; no reaction ⇒ rejected at the deadline", async () => {
+    const marker = h.model.script([bash("echo by-reaction"), text("Ran by reaction.")])
+    const root = h.say(h.alice, `@switchboard ${marker} go`)
+    const ask = await h.mm.waitFor(() => h.botPosts(root.id).find((p) => p.message.startsWith("🔐")), { what: "the permission post" })
+    expect(ask.message).toContain("React ✅ once, ♾️ always or ❌ reject")
+    h.mm.reactAs(h.bob.id, ask.id, "white_check_mark")
+    await h.mm.waitFor(() => h.mm.ephemerals(h.bob.id).length > 0, { what: "bob's refusal" })
+    expect(h.mm.ephemerals(h.bob.id).at(-1)!.message).toBe("Only @alice or an approver can answer this request.")
+    const done = turnFinished(h, root.id)
+    h.mm.reactAs(h.alice.id, ask.id, "white_check_mark")
+    await done
+    expect(h.mm.post(ask.id)!.message).toContain("Allowed once by @alice")
+    expect(h.botPosts(root.id).map((p) => p.message).join("\n")).toContain("Ran by reaction.")
+
+    const marker2 = h.model.script([bash("echo ignored"), text("Not run.")])
+    const root2 = h.say(h.alice, `@switchboard ${marker2} again`)
+    const ask2 = await h.mm.waitFor(() => h.botPosts(root2.id).find((p) => p.message.startsWith("🔐")), { what: "second permission post" })
+    await turnFinished(h, root2.id)
+    expect(h.mm.post(ask2.id)!.message).toContain("Nobody answered within 3 s; rejected automatically.")
+  })
+})
