@@ -42,3 +42,13 @@ if (want("delivery")) {
     process.stdout.write(`# delivery.${plan.profile}: ${plan.sessions} sessions in ${plan.channels} channel(s), ~${plan.size} characters each, a delta every 80 ms, 40 ms call latency, fake clock\n`)
   }
 }
+
+if (want("mattermost")) {
+  const { runMattermostBench } = await import("./mattermost.ts")
+  const m = await runMattermostBench()
+  print("mattermost.e2e_first_text_ms", m.firstTextMsMedian)
+  print("mattermost.e2e_first_text_ms_max", m.firstTextMsMax)
+  print("mattermost.edits_per_answer", m.editsPerAnswer)
+  print("mattermost.posts_per_answer", m.postsPerAnswer)
+  process.stdout.write(`# mattermost: ${m.answers} answers of ${m.answerChars} characters streamed at ~600 characters/s by the scripted model through real OpenCode; median and max of mention → first answer text\n`)
+}

@@ -120,6 +120,13 @@ export class MattermostAdapter implements ChatAdapter {
     this.sink = undefined
   }
 
+  /** For `switchboard doctor`: the token works and what the server allows. */
+  async check(): Promise<string> {
+    const facts = await readServer(this.rest)
+    const buttons = this.buttons ? `buttons via ${this.buttons.url}` : "no publicUrl: approvals by reaction"
+    return `bot @${facts.me.username} on ${this.opts.url} (posts up to ${facts.maxPostSize} characters; ${buttons})`
+  }
+
   scopeOf(ref: ThreadRef | MessageRef): { channel: string; workspace: string } {
     return { channel: channelOf(ref), workspace: PLATFORM }
   }

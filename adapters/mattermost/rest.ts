@@ -71,6 +71,8 @@ function networkFailure(what: string, err: unknown, timeoutMs: number): ChatErro
 export class Rest {
   readonly client: Client4
   private readonly timeoutMs: number
+  /** When the server's limiter (if on) said we used up the budget, calls wait until it resets. */
+  private holdUntil = 0
 
   constructor(client: Client4, timeoutMs: number) {
     this.client = client
@@ -108,6 +110,8 @@ export class Rest {
 
   private async call<T>(what: string, method: Method, url: string, body?: unknown): Promise<T> {
     const payload = body === undefined || body instanceof FormData ? body : JSON.stringify(body)
+    const wait = this.holdUntil - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     let raw: Raw
     try {
       raw = await (this.client as unknown as RawFetch).doFetchWithResponse(url, {
@@ -119,7 +123,15 @@ export class Rest {
     } catch (err) {
       throw networkFailure(what, err, this.timeoutMs)
     }
+    this.notice(raw.headers)
     if (!raw.response.ok) throw failure(what, raw.response.status, raw.headers, raw.data)
     return raw.data as T
+  }
+
+  /** X-Ratelimit-Remaining 0 means the next call would be refused: hold calls until the reset. */
+  private notice(headers: Map<string, string>): void {
+    if (header(headers, "X-Ratelimit-Remaining") !== "0") return
+    const reset = Number(header(headers, "X-Ratelimit-Reset"))
+    if (Number.isFinite(reset) && reset > 0) this.holdUntil = Math.max(this.holdUntil, Date.now() + Math.min(reset, 60) * 1000)
   }
 }

@@ -1,6 +1,7 @@
 // The `switchboard` command: start (the relay with the configured chat platforms), chat (a
 // terminal conversation through the same core), doctor (checks the set-up), version, help.
 import { createWriteStream, mkdirSync, readFileSync } from "node:fs"
+import { format } from "node:util"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { TerminalAdapter } from "../../adapters/terminal/adapter.ts"
@@ -46,6 +47,18 @@ function parseArgs(argv: string[]): { command: string; config: string | undefine
   return { command, config }
 }
 
+/**
+ * Libraries that print with console.* (the Mattermost WebSocket client does) would scribble
+ * over the terminal chat and mix with JSON logs: route them into the structured log instead.
+ */
+function routeConsole(log: Logger) {
+  const to = (level: "debug" | "info" | "warn") => (...args: unknown[]) => log[level]({ source: "console" }, format(...args))
+  console.log = to("debug")
+  console.info = to("debug")
+  console.debug = to("debug")
+  console.warn = to("warn")
+}
+
 function onSignals(stop: () => Promise<void>, log: Logger) {
   let stopping = false
   const handler = (signal: string) => {
@@ -68,6 +81,7 @@ async function chat(config: Config): Promise<void> {
   const logFile = join(dirname(resolve(config.storage.path)), "switchboard-chat.log")
   mkdirSync(dirname(logFile), { recursive: true })
   const log = createLogger({ level: config.log.level, destination: createWriteStream(logFile, { flags: "a" }) })
+  routeConsole(log)
   process.stdout.write(`Starting (logs: ${logFile})…\n`)
   let launched: Awaited<ReturnType<typeof launch>> | undefined
   let quitting = false
@@ -84,6 +98,7 @@ async function chat(config: Config): Promise<void> {
 
 async function start(config: Config): Promise<void> {
   const log = createLogger({ level: config.log.level })
+  routeConsole(log)
   const adapters: ChatAdapter[] = platformAdapters(config, log)
   if (adapters.length === 0) {
     if (process.stdin.isTTY) {

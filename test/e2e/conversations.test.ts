@@ -122,6 +122,26 @@ describe("conversations", () => {
     expect(await h.click(alice, thread, ask.ref, allow)).toEqual({ ephemeral: REFUSALS.expired })
   })
 
+  it("attachments reach the agent; oversized and unsupported files are left out with a note", async () => {
+    const file = (name: string, mime: string, data: Uint8Array) => ({ id: name, name, mime, size: data.byteLength, fetch: async () => data })
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==", "base64")
+    const marker = h.model.script([text("I read the notes and saw the picture.")])
+    const { thread } = await h.mention(alice, `${marker} read these`, "c1", [
+      file("notes.txt", "text/plain", new TextEncoder().encode("hello from the notes file")),
+      file("pixel.png", "image/png", new Uint8Array(png)),
+      file("big.log", "text/plain", new Uint8Array(6 * 1024 * 1024)),
+      file("archive.zip", "application/zip", new Uint8Array([0x50, 0x4b, 3, 4, 0, 0])),
+    ])
+    await h.turnDone(thread)
+    const body = JSON.stringify(requestsFor(marker)[0]!.body.messages.at(-1))
+    expect(body).toContain("hello from the notes file")
+    expect(body).toMatch(/image_url|data:image\/png;base64/)
+    const shown = h.transcript(thread)
+    expect(shown).toContain("Skipped big.log: 6.0 MB is over the 5.0 MB limit.")
+    expect(shown).toContain("Skipped archive.zip: only images (PNG, JPEG, GIF, WebP) and text files can be given to the agent.")
+    expect(shown).toContain("I read the notes and saw the picture.")
+  })
+
   it("a session deleted on the runtime heals: new session, a note, the message sent once", async () => {
     const first = h.model.script([text("Hello.")])
     const { thread } = await h.mention(alice, `${first} hi`)

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { MemoryAdapter } from "../../adapters/memory/adapter.ts"
 import { startRelay, type Relay } from "../../src/app/relay.ts"
-import type { ChatCapabilities, ChatEvent, ChatReply, ChatUser } from "../../src/chat/types.ts"
+import type { ChatCapabilities, ChatEvent, ChatFile, ChatReply, ChatUser } from "../../src/chat/types.ts"
 import type { AccessConfig } from "../../src/core/access/rules.ts"
 import type { ConversationSettings } from "../../src/core/conversations/context.ts"
 import { silentLogger, type Logger } from "../../src/log/logger.ts"
@@ -71,9 +71,9 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
       return { id: `u-${name}`, name, isBot: false, ...extra }
     },
     /** A top-level message mentioning the bot: a new thread. */
-    async mention(user: ChatUser, text: string, channel = "c1") {
+    async mention(user: ChatUser, text: string, channel = "c1", files: ChatFile[] = []) {
       const thread = adapter.thread(channel)
-      const reply = await send({ ...base(user, thread), kind: "message", message: `${thread}:root`, text, files: [], mentioned: true, direct: false, threadStart: true })
+      const reply = await send({ ...base(user, thread), kind: "message", message: `${thread}:root`, text, files, mentioned: true, direct: false, threadStart: true })
       return { thread, reply }
     },
     reply(user: ChatUser, thread: string, text: string, extra: Partial<Extract<ChatEvent, { kind: "message" }>> = {}) {
