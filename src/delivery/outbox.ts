@@ -103,6 +103,7 @@ export class Slot {
 
   /** True when the source's newest content differs from what the platform shows. */
   get changed(): boolean {
+    if (this.closed) return false
     const want = this.source()
     return want !== undefined && contentKey(want) !== this.sentKey
   }

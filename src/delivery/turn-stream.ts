@@ -53,6 +53,7 @@ export class TurnStream {
   private timer: ReturnType<typeof setTimeout> | undefined
   private seals: string[]
   private finished = false
+  private closed = false
   private lastBlockKey: string | undefined
 
   constructor(opts: TurnStreamOptions) {
@@ -113,6 +114,7 @@ export class TurnStream {
     // (after many retries) gets a few more chances before we report the turn incomplete.
     let failures = 0
     for (let idle = 0; ; ) {
+      if (this.closed) return { complete: false, chunks: [...this.chunks] }
       this.sync()
       await Promise.all(this.slots.map((s) => s?.settled()))
       const complete = this.chunks.every((c, i) => this.slots[i]?.shown === contentKey({ text: c }))
@@ -128,6 +130,7 @@ export class TurnStream {
 
   /** Stops sending (the thread moved on, or shutdown). */
   close(): void {
+    this.closed = true
     clearTimeout(this.timer)
     this.timer = undefined
     for (const s of this.slots) s?.close()

@@ -118,9 +118,10 @@ describe("core against real OpenCode", () => {
     const answer = sampleAnswer(20)
     const first = deferred()
     const second = deferred()
+    const atSecond = deferred()
     const marker = h.model.script([text(answer, { chunk: 4 })], [
       { afterChunks: 30, wait: first.promise },
-      { afterChunks: 90, wait: second.promise },
+      { afterChunks: 90, wait: second.promise, reached: () => atSecond.resolve() },
     ])
     const violations = guardPrefix(sid, answer)
     await h.prompt(sid, `${marker} long answer`)
@@ -129,7 +130,7 @@ describe("core against real OpenCode", () => {
     h.proxy!.refuse(true)
     h.proxy!.cut()
     first.resolve() // chunks 30..90 are produced while we are disconnected
-    await h.model.waitForRequest((r) => r.marker === marker)
+    await atSecond.promise
     h.proxy!.refuse(false)
     await h.waitFor(() => h.sync.resyncCount > resyncs, "the resync after reconnect")
     // The runtime does not persist streaming text, so the gap's deltas are gone until the part
@@ -137,7 +138,10 @@ describe("core against real OpenCode", () => {
     const part = h.store.session(sid)!.messages.at(-1)!.parts.find((p) => p.type === "text")!
     expect(h.store.catchingUp(part.id)).toBe(true)
     second.resolve() // the rest streams live; the final part snapshot brings the whole text
-    const session = await h.idle(sid)
+    const session = await h.idle(sid).catch((err: Error) => {
+      const s = h.store.session(sid)
+      throw new Error(`${err.message}\nstatus=${JSON.stringify(s?.status)} derived=${s?.derived} stream=${h.sync.stream.state} resyncs=${h.sync.resyncCount}\nmessages=${JSON.stringify(s?.messages.map((m) => [m.info.role, m.info.time, m.parts.map((p) => [p.type, "text" in p ? p.text.length : 0, "time" in p ? p.time : undefined])]))}`)
+    })
     expect(h.store.catchingUp(part.id)).toBe(false)
     expect(lastTurnText(session)).toBe(answer)
     expect(violations).toEqual([])

@@ -33,10 +33,13 @@ describe("Mattermost with buttons", () => {
 
   it("a mention opens a thread whose answer grows in place and ends as the agent's answer, split across posts", async () => {
     const answer = sampleAnswer(60) // ~6 KB: more than two 3,000-character posts
-    const marker = h.model.script([text(answer, { chunk: 20, delayMs: 2 })])
+    // The model pauses mid-answer until the first post is visible, so it must grow in place.
+    const gate = deferred()
+    const marker = h.model.script([text(answer, { chunk: 20, delayMs: 2 })], { afterChunks: 60, wait: gate.promise })
     const root = h.say(h.alice, `@switchboard ${marker} explain everything`)
     const done = turnFinished(h, root.id)
     await h.mm.waitFor(() => h.botPosts(root.id).length > 0, { what: "the first answer post" })
+    gate.resolve()
     await done
     const posts = h.botPosts(root.id)
     const binding = h.relay.repos.bindings.get(`mattermost:${h.channel.team_id}:${h.channel.id}:${root.id}`)!

@@ -107,3 +107,25 @@ describe("outbox slots", () => {
     await outbox.stop()
   })
 })
+
+describe("turn stream shutdown", () => {
+  it("closing a stream while its final flush waits ends the flush instead of spinning", async () => {
+    const { TurnStream } = await import("../../src/delivery/turn-stream.ts")
+    const adapter = new MemoryAdapter({ capabilities: oneEditPerSecond, latencyMs: 50 })
+    const outbox = new Outbox({ adapter, log: silentLogger })
+    let n = 0
+    const stream = new TurnStream({
+      outbox,
+      thread: adapter.thread(),
+      capabilities: adapter.capabilities,
+      log: silentLogger,
+      render: () => [{ kind: "text", key: "t", text: `text ${++n}`, catchingUp: false }],
+    })
+    const flush = stream.finish()
+    stream.close()
+    // A spin would never let this timer fire; the flush must settle.
+    const timer = new Promise((r) => setTimeout(() => r("timer"), 1_000))
+    expect(await Promise.race([flush.then(() => "flush"), timer])).toBe("flush")
+    await outbox.stop()
+  })
+})

@@ -34,6 +34,8 @@ export interface Gate {
   /** Chunks to stream before waiting. */
   afterChunks: number
   wait: Promise<void>
+  /** Called when the stream reaches the gate (everything before it has been sent). */
+  reached?: () => void
 }
 
 export interface ModelServer {
@@ -184,7 +186,11 @@ export async function startModelServer(): Promise<ModelServer> {
     let sent = 0
     const pace = async () => {
       sent++
-      for (const g of gates) if (sent === g.afterChunks) await g.wait
+      for (const g of gates) {
+        if (sent !== g.afterChunks) continue
+        g.reached?.()
+        await g.wait
+      }
       if (delay > 0) await sleep(delay)
       else if (sent % 16 === 0) await sleep(0) // let the socket drain between bursts
     }
