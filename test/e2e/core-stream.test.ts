@@ -2,7 +2,8 @@
 // sessions behave. Against the real OpenCode server and a scripted model.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startCore, type CoreHarness } from "../harness/core.ts"
-import { hang, text } from "../harness/model-server/index.ts"
+import { fail, hang, text } from "../harness/model-server/index.ts"
+import { turnBlocks } from "../../src/delivery/render/turn-blocks.ts"
 import { lastTurnText, sampleAnswer } from "../harness/text.ts"
 import { deferred } from "../harness/wait.ts"
 
@@ -145,6 +146,29 @@ describe("core against real OpenCode", () => {
     expect(h.store.catchingUp(part.id)).toBe(false)
     expect(lastTurnText(session)).toBe(answer)
     expect(violations).toEqual([])
+  })
+
+  it("provider 5xx: the session shows it is retrying; abort ends the turn", async () => {
+    const sid = await h.newSession()
+    const marker = h.model.script([fail(503, "upstream overloaded"), fail(503), fail(503), fail(503)])
+    const seen: string[] = []
+    h.router.subscribe(sid, { onStatus: (s) => seen.push(s.derived) })
+    await h.prompt(sid, `${marker} please`)
+    const retrying = await h.waitFor(() => {
+      const s = h.store.session(sid)
+      return s?.derived === "retrying" ? s : undefined
+    }, "a retry status")
+    expect(retrying.status.type === "retry" && retrying.status.attempt).toBeGreaterThanOrEqual(1)
+    const blocks = turnBlocks({ session: retrying, messages: retrying.messages.filter((m) => m.info.role === "assistant"), ended: false, verbosity: "essential" })
+    expect(blocks.at(-1)).toMatchObject({ kind: "notice", tone: "warning" })
+    await h.client.sessions.abort(h.dir, sid)
+    const session = await h.waitFor(() => {
+      const s = h.store.session(sid)
+      const last = s?.messages.at(-1)
+      return s?.derived === "idle" && last?.info.role === "assistant" && last.info.time.completed ? s : undefined
+    }, "the aborted retry to settle")
+    expect(seen).toContain("retrying")
+    expect(session.status.type).toBe("idle")
   })
 
   it("two sessions streaming at once do not cross-talk", async () => {

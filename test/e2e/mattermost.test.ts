@@ -114,6 +114,20 @@ describe("Mattermost with buttons", () => {
     expect(h.botPosts(root.id).at(-1)!.message).toContain("Got the spec: the widget must spin.")
   })
 
+  it("in a DM every message is for the bot, answered at the top level, one session for the DM", async () => {
+    const dm = h.mm.directChannel(h.alice.id, h.mm.bot.id)
+    const first = h.model.script([text("Hello in the DM.")])
+    h.mm.postAs(h.alice.id, { channel_id: dm.id, message: `${first} hi there` })
+    await h.mm.waitFor(() => h.mm.posts({ channelId: dm.id }).some((p) => p.user_id === h.mm.bot.id && p.message.includes("Hello in the DM.")), { what: "the DM answer" })
+    const second = h.model.script([text("Still the same session.")])
+    h.mm.postAs(h.alice.id, { channel_id: dm.id, message: `${second} and again` })
+    await h.mm.waitFor(() => h.mm.posts({ channelId: dm.id }).some((p) => p.message.includes("Still the same session.") && /_fake-model/.test(p.message)), { what: "the second DM answer" })
+    const bot = h.mm.posts({ channelId: dm.id }).filter((p) => p.user_id === h.mm.bot.id)
+    expect(bot.every((p) => p.root_id === "")).toBe(true)
+    // The second prompt carried the first exchange: one session for the DM.
+    expect(JSON.stringify(h.model.requests.find((r) => r.marker === second)!.body.messages)).toContain("Hello in the DM.")
+  })
+
   it("posts made while the WebSocket was down are each handled exactly once after reconnect", async () => {
     const first = h.model.script([text("Thread one.")])
     const root = h.say(h.alice, `@switchboard ${first} start`)
