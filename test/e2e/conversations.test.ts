@@ -194,6 +194,23 @@ describe("conversations", () => {
     await h.waitFor(() => h.transcript(thread).includes("`!new [first message]`"), "help")
   })
 
+  it("!new binds a fresh session to the thread and sends its first message there", async () => {
+    const first = h.model.script([text("Old session answer.")])
+    const { thread } = await h.mention(alice, `${first} start`)
+    await h.turnDone(thread)
+    const old = binding(thread)!.sessionID
+    const fresh = h.model.script([text("Fresh session answer.")])
+    await h.reply(bob, thread, `!new ${fresh} begin again`)
+    await h.turnDone(thread, 1)
+    expect(binding(thread)!.sessionID).not.toBe(old)
+    expect(binding(thread)!.ownerID).toBe(alice.id) // the thread keeps its owner
+    expect(h.transcript(thread)).toContain("🆕 New session")
+    expect(h.transcript(thread)).toContain("Fresh session answer.")
+    // Nothing of the old conversation reached the new session.
+    expect(JSON.stringify(requestsFor(fresh)[0]!.body.messages)).not.toContain("Old session answer.")
+    expect(h.relay.repos.audit.recent(10).some((e) => e.action === "session.new" && e.userID === bob.id)).toBe(true)
+  })
+
   it("bad input gets clear answers and nothing breaks", async () => {
     const huge = "x".repeat(1024 * 1024)
     const big = await h.mention(alice, huge)

@@ -113,7 +113,7 @@ describe("EventStream against a local SSE server", () => {
   async function sseServer(onConnect: (res: ServerResponse, n: number) => void) {
     let n = 0
     const open = new Set<ServerResponse>()
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" })
       open.add(res)
       res.on("close", () => open.delete(res))

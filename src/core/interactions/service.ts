@@ -145,8 +145,7 @@ export class Interactions {
     const rec = this.deps.repos.interactions.get(parsed.requestID)
     if (!rec) return { ephemeral: REFUSALS.unknownRequest }
     if (!host || rec.thread !== host.thread) return { ephemeral: REFUSALS.wrongThread }
-    const request = rec.request as Request["request"]
-    const r: Request = rec.kind === "permission" ? { kind: "permission", request: request as never } : { kind: "question", request: request as never }
+    const r = requestOf(rec)
     const decision =
       r.kind === "permission"
         ? permissionDecision(parsed.choice)
@@ -162,8 +161,7 @@ export class Interactions {
     if (!rec) return undefined
     const choice = reactionChoice(event.emoji, this.deps.reactions)
     if (!choice) return undefined // an ordinary reaction, not an answer
-    const request = rec.request as Request["request"]
-    const r: Request = rec.kind === "permission" ? { kind: "permission", request: request as never } : { kind: "question", request: request as never }
+    const r = requestOf(rec)
     const decision = r.kind === "permission" ? permissionDecision(choice) : questionDecision(r.request.questions, choice)
     if (!decision) return { ephemeral: REFUSALS.invalidChoice }
     return this.decide(host, rec, r, decision, event.user, "reaction")
@@ -176,8 +174,7 @@ export class Interactions {
     if (!rec || event.text.trim().length === 0) return { consumed: false }
     const verdict = check(this.deps.access, "approve", { user: event.user, channel: host.channel, ownerID: host.ownerID })
     if (!verdict.allowed) return { consumed: false } // their words are a normal follow-up
-    const request = rec.request as Request["request"]
-    const r: Request = rec.kind === "permission" ? { kind: "permission", request: request as never } : { kind: "question", request: request as never }
+    const r = requestOf(rec)
     const decision = r.kind === "permission" ? permissionFromText(event.text) : questionFromText(r.request.questions, event.text)
     if (!decision) {
       return { consumed: true, reply: { ephemeral: "That does not answer the question: reply with the number of an option." } }
@@ -193,8 +190,7 @@ export class Interactions {
       if (!this.deps.repos.interactions.close(rec.requestID, "closed", { kind: "gone" }, undefined, this.now())) continue
       closed++
       const host = hostOf(rec.thread)
-      const request = rec.request as Request["request"]
-      const r: Request = rec.kind === "permission" ? { kind: "permission", request: request as never } : { kind: "question", request: request as never }
+      const r = requestOf(rec)
       if (host) void this.show(host, r, { how: "gone" }, rec).catch((err: unknown) => this.deps.log.error({ err, requestID: rec.requestID }, "could not update a request message"))
     }
     return closed
@@ -281,6 +277,13 @@ export class Interactions {
     this.slots.set(rec.requestID, slot)
     return slot
   }
+}
+
+/** The runtime request a stored interaction was opened for. */
+function requestOf(rec: InteractionRecord): Request {
+  return rec.kind === "permission"
+    ? { kind: "permission", request: rec.request as Extract<Request, { kind: "permission" }>["request"] }
+    : { kind: "question", request: rec.request as Extract<Request, { kind: "question" }>["request"] }
 }
 
 function replyWord(reply: string): string {

@@ -4,7 +4,6 @@
 // before the reply is sent, so nothing can reply to it again.
 import type { Logger } from "../../log/logger.ts"
 import { RuntimeError, isNotFound } from "../../runtime/errors.ts"
-import type { PermissionRequest, QuestionRequest } from "../../runtime/events.ts"
 import type { Store } from "../store/store.ts"
 import type { PermissionOutcome, QuestionOutcome } from "../store/types.ts"
 import type {
@@ -210,5 +209,3 @@ export class Router {
     }
   }
 }
-
-export type { PermissionRequest, QuestionRequest }
