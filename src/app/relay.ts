@@ -50,6 +50,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const client = createRuntimeClient(opts.runtime)
   const store = new Store({ log: log.child({ room: "store" }) })
   const repos = openRepositories(opts.storagePath)
+  // Inbound ids are kept to refuse replays after reconnects; two weeks is far past any replay.
+  repos.seen.prune(Date.now() - 14 * 24 * 3_600_000)
   const interactions = new Interactions({
     repos,
     access: opts.settings.access,
