@@ -79,6 +79,7 @@ export class MemoryAdapter implements ChatAdapter {
   readonly typingIn: ThreadRef[] = []
   rateLimited = 0
   transientFailures = 0
+  private refuse: Error | undefined
   private sink: ChatSink | undefined
   private readonly listeners = new Set<() => void>()
   private readonly budget: SlidingBudget
@@ -129,10 +130,20 @@ export class MemoryAdapter implements ChatAdapter {
     return () => this.listeners.delete(fn)
   }
 
-  /** Delivers an inbound event as the platform would, returning the core's reply. */
+  /** The next call fails with `err` (e.g. a RateLimitError), as a platform's one-off refusal. */
+  refuseNext(err: Error): void {
+    this.refuse = err
+  }
+
+  /**
+   * Delivers an inbound event as the platform would, returning the core's reply. Like real
+   * platforms, the answer to a click is shown to the clicker only.
+   */
   async send(event: ChatEvent): Promise<ChatReply | void> {
     if (!this.sink) throw new Error("memory adapter not started")
-    return this.sink(event)
+    const reply = await this.sink(event)
+    if (event.kind === "action" && reply?.ephemeral) this.store(event.thread, "e", { text: reply.ephemeral, ephemeralFor: event.user.id })
+    return reply
   }
 
   // --- ChatAdapter -------------------------------------------------------------------------
@@ -238,6 +249,13 @@ export class MemoryAdapter implements ChatAdapter {
   /** Latency, injected faults, the length limit and the budget, in the order a platform applies them. */
   private async gate(op: ChatOp, ref: string, text?: string): Promise<void> {
     const at = this.now()
+    if (this.refuse) {
+      const err = this.refuse
+      this.refuse = undefined
+      if (err instanceof RateLimitError) this.rateLimited++
+      this.record(op, ref, false, text, err.message)
+      throw err
+    }
     const faults = this.opts.faults
     const random = faults?.random ?? Math.random
     if (faults?.rateLimitRatio && random() < faults.rateLimitRatio) {
