@@ -86,6 +86,7 @@ export class MattermostAdapter implements ChatAdapter {
   async start(sink: ChatSink): Promise<void> {
     if (this.socket) throw new Error("mattermost: the adapter is already started")
     const facts = await readServer(this.rest)
+    if (this.opts.team) await this.channels.restrictToTeam(this.opts.team)
     this.deps = { me: { id: facts.me.id, username: facts.me.username }, users: new Profiles(this.rest), rest: this.rest, log: this.log }
     this.capabilities.maxMessageLength = facts.maxPostSize - LIMITS.postSizeMargin
     if (facts.editLimitSec >= 0) this.capabilities.maxEditAgeMs = Math.max(0, facts.editLimitSec * 1000 - LIMITS.editLimitMarginMs)

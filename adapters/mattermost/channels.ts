@@ -25,6 +25,8 @@ export class Channels {
   private readonly rest: Rest
   private readonly allow: Set<string>
   private readonly cache = new Map<string, ChannelInfo>()
+  /** When set, only this team's channels are served (direct and group messages always are). */
+  private team: string | undefined
 
   /** `allow`: channel ids or names (`~name` accepted); empty = every channel. */
   constructor(rest: Rest, allow: string[]) {
@@ -32,9 +34,24 @@ export class Channels {
     this.allow = new Set(allow.map((c) => c.trim().replace(/^~/, "")).filter(Boolean))
   }
 
-  /** Direct messages are always served; other channels when listed by id or name (or no list). */
+  /**
+   * Direct messages are always served; other channels when they belong to the configured team
+   * (if any) and are listed by id or name (or there is no list).
+   */
   allowed(c: ChannelInfo): boolean {
-    return this.allow.size === 0 || c.type === "D" || this.allow.has(c.id) || this.allow.has(c.name)
+    if (c.type === "D") return true
+    if (this.team !== undefined && c.type !== "G" && c.teamId !== this.team) return false
+    return this.allow.size === 0 || this.allow.has(c.id) || this.allow.has(c.name)
+  }
+
+  /** Restricts the served channels to one team, given by id or name; throws if the bot is not in it. */
+  async restrictToTeam(team: string): Promise<void> {
+    const teams = await this.rest.get<Team[]>("list the bot's teams", `${this.rest.client.getUserRoute("me")}/teams`)
+    const found = teams.find((t) => t.id === team || t.name === team)
+    if (!found) {
+      throw new Error(`mattermost: the bot is not a member of team "${team}" (its teams: ${teams.map((t) => t.name).join(", ") || "none"}). Add it to the team or fix mattermost.team.`)
+    }
+    this.team = found.id
   }
 
   remember(c: ChannelInfo): ChannelInfo {

@@ -13,6 +13,8 @@ export interface MattermostOptions {
    * team). Empty or absent: every channel the bot is in. Direct messages are always served.
    */
   channels?: string[]
+  /** Serve only this team's channels (id or name); direct messages are always served. */
+  team?: string
   /** Base URL at which the Mattermost server reaches the relay; enables buttons and selects. */
   publicUrl?: string
   /** HMAC key that signs button contexts; required with `publicUrl`. Never logged. */

@@ -25,6 +25,7 @@ const mattermost = z
   .object({
     url: z.url({ message: "mattermost.url must be the server root, e.g. https://chat.example.com" }),
     token: z.string().min(1, "mattermost.token is the bot account's access token"),
+    team: z.string().min(1).optional(),
     channels: z.array(z.string()).default([]),
     publicUrl: z.url().optional(),
     secret: z.string().min(16, "mattermost.secret must be at least 16 characters").optional(),

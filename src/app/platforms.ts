@@ -14,6 +14,7 @@ export function platformAdapters(config: Config, log: Logger): ChatAdapter[] {
         url: mm.url,
         token: mm.token,
         channels: mm.channels,
+        ...(mm.team ? { team: mm.team } : {}),
         callbackPath: mm.callbackPath,
         softPostLength: mm.softPostLength,
         ...(mm.publicUrl ? { publicUrl: mm.publicUrl } : {}),

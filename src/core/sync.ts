@@ -66,13 +66,9 @@ export class RuntimeSync {
 
   /** Refetches one session's messages (events for it may have been missed) and merges them. */
   async refresh(sessionID: string, directory: string): Promise<void> {
-    const { client, store } = this.opts
-    const [info, messages] = await Promise.all([
-      client.sessions.get(directory, sessionID),
-      client.sessions.messages(directory, sessionID, { limit: 50 }),
-    ])
-    const mark = this.stream.received
-    store.applySnapshot({ directories: [], statuses: [], permissions: [], questions: [], missing: [], sessions: [{ id: sessionID, directory, info, messages, mark }] })
+    const { client, store, log } = this.opts
+    const snapshot = await fetchSnapshot(client, { directories: [], sessions: () => [{ id: sessionID, directory }] }, () => this.stream.received, log)
+    store.applySnapshot(snapshot)
   }
 
   private async resync(): Promise<void> {

@@ -33,7 +33,6 @@ export interface LimiterSettings {
 interface RuleGroup {
   rule: RateRule
   group: Bottleneck.Group
-  minTime: number
 }
 
 export function spacing(rule: RateRule, settings: LimiterSettings = {}): number {
@@ -50,13 +49,8 @@ export class Limiters {
     this.order = new Bottleneck.Group({ maxConcurrent: 1 })
     this.rules = rules.map((rule) => {
       const minTime = spacing(rule, settings)
-      return { rule, minTime, group: new Bottleneck.Group({ minTime, maxConcurrent: rule.scope === "channel" ? 1 : null }) }
+      return { rule, group: new Bottleneck.Group({ minTime, maxConcurrent: rule.scope === "channel" ? 1 : null }) }
     })
-  }
-
-  /** Smallest spacing between two calls of `op` in one channel (for reporting). */
-  intervalFor(op: ChatOp): number {
-    return Math.max(0, ...this.rules.filter((r) => r.rule.ops.includes(op)).map((r) => r.minTime))
   }
 
   /**

@@ -9,18 +9,10 @@ import { RateLimitError, isChatError, isGone } from "../chat/errors.ts"
 import type { ChatAdapter, MessageRef, OutMessage, ThreadRef } from "../chat/types.ts"
 import { Limiters, type Priority } from "./limiter.ts"
 
-export interface OutboxHooks {
-  /** A slot's message was created (first post or a continuation after `gone`). */
-  posted?(slot: Slot, ref: MessageRef): void
-  /** Content reached the platform; `key` identifies it (compare with `contentKey`). */
-  sent?(slot: Slot, key: string): void
-}
-
 export interface OutboxOptions {
   adapter: ChatAdapter
   log: Logger
   limiters?: Limiters
-  hooks?: OutboxHooks
   /** Transient-error retry: base and cap of the jittered backoff, and attempts before giving up. */
   retry?: { baseMs?: number; maxMs?: number; attempts?: number }
 }
@@ -46,7 +38,6 @@ export interface SlotOptions {
   /** Resume a message posted before (restart): its ref and the key of what it shows. */
   ref?: MessageRef
   sentKey?: string
-  postedAt?: number
   label?: string
   /** Per-slot notifications (persistence), besides the outbox-wide hooks. */
   /** Right before a post: if we crash now, the platform may or may not have the message. */
@@ -62,7 +53,6 @@ export class Slot {
   readonly label: string
   priority: Priority
   ref: MessageRef | undefined
-  postedAt: number | undefined
   private sentKey: string | undefined
   private source: Source = () => undefined
   private queued = false
@@ -81,7 +71,6 @@ export class Slot {
     this.priority = opts.priority ?? "stream"
     this.ref = opts.ref
     this.sentKey = opts.sentKey
-    this.postedAt = opts.postedAt
     this.label = opts.label ?? "message"
   }
 
@@ -169,16 +158,14 @@ export class Slot {
     const content = this.source()
     if (!content || contentKey(content) === this.sentKey) return this.wake()
     this.inflight = true
-    const { adapter, stats, hooks } = this.outbox
+    const { adapter, stats } = this.outbox
     let retryIn = -1
     try {
       if (this.ref === undefined) {
         this.opts.onPosting?.(content)
         const ref = await adapter.post(this.thread, content)
         this.ref = ref
-        this.postedAt = Date.now()
         stats.posts++
-        hooks?.posted?.(this, ref)
         this.opts.onPosted?.(ref)
       } else {
         await adapter.edit(this.ref, content)
@@ -186,7 +173,6 @@ export class Slot {
       }
       this.sentKey = contentKey(content)
       this.attempts = 0
-      hooks?.sent?.(this, this.sentKey)
       this.opts.onSent?.(this.sentKey, content)
     } catch (err) {
       retryIn = this.onError(err)
@@ -212,7 +198,6 @@ export class Slot {
       log.info({ slot: this.label, ref: this.ref, code: (err as { code?: string }).code }, "message can no longer be edited; continuing in a new one")
       this.ref = undefined
       this.sentKey = undefined
-      this.postedAt = undefined
       return 0
     }
     if (isChatError(err, "transient") || !isChatError(err)) {
@@ -239,14 +224,12 @@ export class Outbox {
   readonly adapter: ChatAdapter
   readonly limiters: Limiters
   readonly log: Logger
-  readonly hooks: OutboxHooks | undefined
   readonly retry: NonNullable<OutboxOptions["retry"]>
   readonly stats: OutboxStats = { posts: 0, edits: 0, rateLimited: 0, transientErrors: 0, continuations: 0, failures: 0 }
 
   constructor(opts: OutboxOptions) {
     this.adapter = opts.adapter
     this.log = opts.log
-    this.hooks = opts.hooks
     this.retry = opts.retry ?? {}
     this.limiters = opts.limiters ?? new Limiters(opts.adapter.capabilities.rateRules)
   }

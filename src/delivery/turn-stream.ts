@@ -17,7 +17,6 @@ export interface RestoredSlot {
   sentKey: string | undefined
   /** What the message showed; kept until the new render catches up (the runtime keeps no partial text). */
   sentText?: string
-  postedAt?: number
 }
 
 export interface TurnStreamHooks {
@@ -62,15 +61,6 @@ export class TurnStream {
     for (const r of [...(opts.restore?.slots ?? [])].sort((a, b) => a.index - b.index)) {
       this.slots[r.index] = this.makeSlot(r.index, r)
     }
-  }
-
-  /** Messages posted so far, in order. */
-  get refs(): MessageRef[] {
-    return this.slots.map((s) => s?.ref).filter((r): r is MessageRef => r !== undefined)
-  }
-
-  get slotCount(): number {
-    return this.slots.length
   }
 
   /** The store changed: lay out again soon. */
@@ -176,7 +166,6 @@ export class TurnStream {
       label: `${this.opts.label ?? "turn"}#${index}`,
       priority: this.finished ? "final" : "stream",
       ...(restored ? { ref: restored.ref, ...(restored.sentKey ? { sentKey: restored.sentKey } : {}) } : {}),
-      ...(restored?.postedAt ? { postedAt: restored.postedAt } : {}),
       onPosting: (content) => this.opts.hooks?.posting?.(index, content.text),
       onPosted: (ref) => {
         this.opts.hooks?.posted?.(index, ref)

@@ -238,3 +238,28 @@ describe("conversations", () => {
     expect(requestsFor(dup)).toHaveLength(1)
   })
 })
+
+describe("a prompt the runtime accepts but never starts", () => {
+  let h: RelayHarness
+  beforeAll(async () => {
+    h = await startRelayHarness({ settings: { startTimeoutMs: 2_000, typingIntervalMs: 500 } })
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+
+  it("fails visibly instead of keeping the thread busy, and the thread works afterwards", async () => {
+    const alice = h.user("alice")
+    // PNG magic with a broken body: OpenCode answers 204 and then silently drops the prompt.
+    const broken = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8])
+    const file = { id: "f1", name: "broken.png", mime: "image/png", size: broken.byteLength, fetch: async () => broken }
+    const { thread } = await h.mention(alice, "look at this", "c1", [file])
+    const turn = await h.turnDone(thread)
+    expect(turn.state).toBe("failed")
+    expect(h.transcript(thread)).toContain("OpenCode accepted the message but never started working on it")
+    const marker = h.model.script([text("Back to normal.")])
+    await h.reply(alice, thread, `${marker} try again`)
+    await h.turnDone(thread, 1)
+    expect(h.transcript(thread)).toContain("Back to normal.")
+  })
+})

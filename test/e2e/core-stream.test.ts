@@ -78,11 +78,7 @@ describe("core against real OpenCode", () => {
     await h.prompt(sid, `${marker} go`)
     await h.waitFor(() => lastTurnText(h.store.session(sid)).length >= 8, "some streamed text")
     await h.client.sessions.abort(h.dir, sid)
-    const session = await h.waitFor(() => {
-      const s = h.store.session(sid)
-      const last = s?.messages.at(-1)
-      return s?.derived === "idle" && last?.info.role === "assistant" && last.info.time.completed ? s : undefined
-    }, "aborted turn to settle")
+    const session = await h.settled(sid, "aborted turn to settle")
     const last = session.messages.at(-1)!
     expect(last.info.role === "assistant" && last.info.error?.name).toBe("MessageAbortedError")
     expect(lastTurnText(session).length).toBeGreaterThan(0)
@@ -162,11 +158,7 @@ describe("core against real OpenCode", () => {
     const blocks = turnBlocks({ session: retrying, messages: retrying.messages.filter((m) => m.info.role === "assistant"), ended: false, verbosity: "essential" })
     expect(blocks.at(-1)).toMatchObject({ kind: "notice", tone: "warning" })
     await h.client.sessions.abort(h.dir, sid)
-    const session = await h.waitFor(() => {
-      const s = h.store.session(sid)
-      const last = s?.messages.at(-1)
-      return s?.derived === "idle" && last?.info.role === "assistant" && last.info.time.completed ? s : undefined
-    }, "the aborted retry to settle")
+    const session = await h.settled(sid, "the aborted retry to settle")
     expect(seen).toContain("retrying")
     expect(session.status.type).toBe("idle")
   })

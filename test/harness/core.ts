@@ -36,6 +36,8 @@ export interface CoreHarness {
   waitFor<T>(check: () => T | undefined | null | false, what?: string, timeoutMs?: number): Promise<T>
   /** Resolves when the session's runtime status is idle and its last message is complete. */
   idle(sessionID: string): Promise<SessionState>
+  /** Like `idle`, but by the derived status (absorbs abort's double idle). */
+  settled(sessionID: string, what?: string): Promise<SessionState>
   close(): Promise<void>
 }
 
@@ -84,6 +86,13 @@ export async function startCore(opts: CoreOptions = {}): Promise<CoreHarness> {
         const last = s?.messages.at(-1)
         return s && s.status.type === "idle" && last?.info.role === "assistant" && last.info.time.completed ? s : undefined
       }, `session ${sessionID} to become idle`)
+    },
+    settled(sessionID, what) {
+      return waitFor(() => {
+        const s = store.session(sessionID)
+        const last = s?.messages.at(-1)
+        return s?.derived === "idle" && last?.info.role === "assistant" && last.info.time.completed ? s : undefined
+      }, what ?? `session ${sessionID} to settle`)
     },
     async close() {
       router.stop()

@@ -9,6 +9,8 @@ describe("config", () => {
   it("config.example.json is valid", () => {
     const c = parseConfig(JSON.parse(readFileSync(resolve(ROOT, "config.example.json"), "utf8")))
     expect(c.mattermost?.callbackPath).toBe("/mattermost/actions")
+    expect(c.mattermost?.team).toBe("engineering")
+    expect(c.mattermost?.reconnect).toEqual({ minMs: 3000, jitterMs: 2000 })
     expect(c.chat.interactionTimeoutSeconds).toBe(300)
   })
 

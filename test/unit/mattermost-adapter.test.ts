@@ -278,6 +278,22 @@ describe("inbound posts", () => {
     expect(sink.messages.map((e) => e.text).sort()).toEqual(["here", "in a dm"])
   })
 
+  it("with a team set, only that team's channels are served (DMs still are); an unknown team is a clear error", async () => {
+    await h.close()
+    h = await harness({ adapter: { team: "core" } })
+    const { fm, alice, town, sink } = h
+    const ops = fm.addTeam({ name: "ops", members: [fm.bot.id, alice.id] })
+    const elsewhere = fm.addChannel({ teamId: ops.id, name: "town-square", type: "O", members: [fm.bot.id, alice.id] })
+    fm.postAs(alice.id, { channel_id: elsewhere.id, message: "@switchboard other team" })
+    fm.postAs(alice.id, { channel_id: fm.directChannel(alice.id, fm.bot.id).id, message: "in a dm" })
+    fm.postAs(alice.id, { channel_id: town.id, message: "@switchboard core team" })
+    await sink.message("in a dm")
+    await sink.message("core team")
+    expect(sink.messages.map((e) => e.text).sort()).toEqual(["core team", "in a dm"])
+    const stray = new MattermostAdapter({ url: fm.url, token: fm.bot.token, log: silentLogger, team: "nope" })
+    await expect(stray.start(sink.fn)).rejects.toThrow(/not a member of team "nope" \(its teams: core, ops\)/)
+  })
+
   it("attached files arrive with their info and download through ChatFile.fetch", async () => {
     const { fm, alice, town, sink } = h
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255])

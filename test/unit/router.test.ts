@@ -35,6 +35,14 @@ function fakeReplies() {
   return { replies, sent, fail: (e: RuntimeError | undefined) => (failWith = e) }
 }
 
+/** A store, a router over fake replies, and what the replies sent. */
+function setup(opts: Partial<Omit<ConstructorParameters<typeof Router>[0], "store" | "replies" | "log">> = {}) {
+  const store = new Store()
+  const { replies, sent, fail } = fakeReplies()
+  const router = new Router({ store, replies, log: silentLogger, ...opts })
+  return { store, sent, fail, router }
+}
+
 describe("router", () => {
   beforeEach(() => {
     vi.useFakeTimers()
@@ -44,9 +52,7 @@ describe("router", () => {
   })
 
   it("rejects with a timed-out message after the default 5 minutes", async () => {
-    const store = new Store()
-    const { replies, sent } = fakeReplies()
-    const router = new Router({ store, replies, log: silentLogger })
+    const { store, sent, router } = setup()
     const results: RequestResult[] = []
     let deadline = 0
     router.subscribe("s1", {
@@ -69,9 +75,7 @@ describe("router", () => {
   })
 
   it("uses a deadline remembered from before a restart", async () => {
-    const store = new Store()
-    const { replies, sent } = fakeReplies()
-    const router = new Router({ store, replies, log: silentLogger, deadlineOf: () => Date.now() + 1_000 })
+    const { store, sent, router } = setup({ deadlineOf: () => Date.now() + 1_000 })
     router.subscribe("s1", { onPermission: () => new Promise(() => {}) })
     store.applyBatch([asked("per_1")])
     await vi.advanceTimersByTimeAsync(1_000)
@@ -80,9 +84,7 @@ describe("router", () => {
   })
 
   it("a deadline already past rejects at once", async () => {
-    const store = new Store()
-    const { replies, sent } = fakeReplies()
-    const router = new Router({ store, replies, log: silentLogger, deadlineOf: () => Date.now() - 60_000 })
+    const { store, sent, router } = setup({ deadlineOf: () => Date.now() - 60_000 })
     router.subscribe("s1", { onPermission: () => new Promise(() => {}) })
     store.applyBatch([asked("per_1")])
     await vi.advanceTimersByTimeAsync(0)
@@ -91,9 +93,7 @@ describe("router", () => {
   })
 
   it("double decisions and a late timeout still send exactly one reply", async () => {
-    const store = new Store()
-    const { replies, sent } = fakeReplies()
-    const router = new Router({ store, replies, log: silentLogger, timeoutMs: 50 })
+    const { store, sent, router } = setup({ timeoutMs: 50 })
     router.subscribe("s1", { onPermission: async () => ({ reply: "once" }) })
     router.subscribe("s1", { onPermission: async () => ({ reply: "always" }) })
     store.applyBatch([asked("per_1")])
@@ -104,9 +104,7 @@ describe("router", () => {
   })
 
   it("an answer from another client cancels the wait and tells the subscriber", async () => {
-    const store = new Store()
-    const { replies, sent } = fakeReplies()
-    const router = new Router({ store, replies, log: silentLogger })
+    const { store, sent, router } = setup()
     const results: RequestResult[] = []
     let aborted = false
     router.subscribe("s1", {
@@ -126,10 +124,8 @@ describe("router", () => {
   })
 
   it("retries a reply while the runtime is unreachable, then reports the failure", async () => {
-    const store = new Store()
-    const { replies, fail } = fakeReplies()
+    const { store, fail, router } = setup({ replyRetryMs: [10, 10] })
     fail(new RuntimeError("unavailable", "down"))
-    const router = new Router({ store, replies, log: silentLogger, replyRetryMs: [10, 10] })
     const results: RequestResult[] = []
     router.subscribe("s1", { onPermission: async () => ({ reply: "once" }), onRequestClosed: (_r, res) => results.push(res) })
     store.applyBatch([asked("per_1")])
@@ -139,9 +135,7 @@ describe("router", () => {
   })
 
   it("requests of unfollowed sessions are left for other clients; subscribing later adopts them", async () => {
-    const store = new Store()
-    const { replies, sent } = fakeReplies()
-    const router = new Router({ store, replies, log: silentLogger })
+    const { store, sent, router } = setup()
     store.applyBatch([asked("per_1", "s9")])
     await vi.advanceTimersByTimeAsync(10 * 60_000)
     expect(sent).toEqual([])

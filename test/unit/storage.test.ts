@@ -1,6 +1,6 @@
 // SQLite repositories: migrations, round trips, "close exactly once", queue order, clear
 // errors for paths that cannot be opened.
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -27,14 +27,8 @@ describe("storage", () => {
     writeFileSync(file, "x")
     expect(() => openDatabase(join(file, "db.sqlite"))).toThrow(StorageError)
     expect(() => openDatabase(join(file, "db.sqlite"))).toThrow(/Cannot open the database at .*storage\.path/)
-    const ro = join(dir, "ro")
-    writeFileSync(join(dir, "placeholder"), "")
-    chmodSync(dir, 0o500)
-    try {
-      if (process.getuid?.() !== 0) expect(() => openDatabase(join(ro, "db.sqlite"))).toThrow(StorageError)
-    } finally {
-      chmodSync(dir, 0o700)
-    }
+    // A character device as the parent fails for root too, so this holds whoever runs the tests.
+    expect(() => openDatabase("/dev/null/nested/db.sqlite")).toThrow(/Cannot open the database at \/dev\/null\/nested/)
   })
 
   it("refuses a schema newer than the code", () => {

@@ -19,8 +19,8 @@ export function senderOf(user: ChatUser): Sender {
   return user.name ? { id: user.id, name: user.name } : { id: user.id }
 }
 
-function modelOf(ctx: ConversationContext, platform: string, channel: string) {
-  const chosen = ctx.repos.channels.get(platform, channel)?.model ?? ctx.settings.model
+/** `providerID/modelID` → the runtime's model reference. */
+function modelRef(chosen: string | undefined) {
   const m = chosen ? /^([^/]+)\/(.+)$/.exec(chosen) : null
   return m ? { providerID: m[1]!, modelID: m[2]! } : undefined
 }
@@ -74,8 +74,9 @@ export async function sendPrompt(ctx: ConversationContext, conv: Conversation, p
   repos.bindings.touch(conv.thread, ctx.now())
   run.begin()
   try {
-    const model = modelOf(ctx, conv.binding.platform, conv.channel)
-    const agent = repos.channels.get(conv.binding.platform, conv.channel)?.agent ?? ctx.settings.agent
+    const settings = repos.channels.get(conv.binding.platform, conv.channel)
+    const model = modelRef(settings?.model ?? ctx.settings.model)
+    const agent = settings?.agent ?? ctx.settings.agent
     await client.sessions.promptAsync(conv.binding.directory, conv.sessionID, {
       parts,
       messageID,

@@ -5,6 +5,7 @@
 import type { ChatEvent, ChatReply, ChatSink } from "../../chat/types.ts"
 import type { RestoredSlot } from "../../delivery/turn-stream.ts"
 import { contentKey } from "../../delivery/outbox.ts"
+import { findOwnPost } from "../../delivery/find-post.ts"
 import type { Binding } from "../../storage/bindings.ts"
 import type { TurnRecord } from "../../storage/turns.ts"
 import type { SessionRef } from "../../runtime/resync.ts"
@@ -213,7 +214,8 @@ export class Conversations implements ConversationContext {
         let ref = p.ref
         if (ref === "") {
           // We crashed between asking for this post and learning its id: find it, or post again.
-          ref = (await this.findPosted(conv, p.sentText ?? "", p.postedAt, restore)) ?? ""
+          const taken = new Set(restore.map((r) => r.ref))
+          ref = (await findOwnPost(conv.surface.adapter, conv.thread, p.sentText ?? "", p.postedAt, this.log, taken)) ?? ""
           if (ref) this.repos.turns.adopt(turn.id, p.slot, ref)
           else {
             this.repos.turns.forget(turn.id, p.slot)
@@ -225,7 +227,6 @@ export class Conversations implements ConversationContext {
           ref,
           sentKey: p.sentHash ?? (p.sentText !== undefined ? contentKey({ text: p.sentText }) : undefined),
           ...(p.sentText !== undefined ? { sentText: p.sentText } : {}),
-          postedAt: p.postedAt,
         })
       }
       const run = this.newRun(conv, turn, restore)
@@ -241,19 +242,6 @@ export class Conversations implements ConversationContext {
     for (const thread of this.repos.queue.threads()) {
       const conv = this.conversations.get(thread)
       if (conv) void this.serial(thread, () => drain(this, conv))
-    }
-  }
-
-  /** A message of ours in the thread with exactly this text, posted around `at`. */
-  private async findPosted(conv: Conversation, text: string, at: number, taken: RestoredSlot[]): Promise<string | undefined> {
-    const recent = conv.surface.adapter.recentPosts
-    if (!recent || !text) return undefined
-    try {
-      const posts = await recent.call(conv.surface.adapter, conv.thread, at - 5_000)
-      return posts.find((p) => p.text.trim() === text.trim() && !taken.some((t) => t.ref === p.ref))?.ref
-    } catch (err) {
-      this.log.warn({ err, thread: conv.thread }, "could not look for a message posted before a crash; it may appear twice")
-      return undefined
     }
   }
 

@@ -6,6 +6,7 @@
 import type { Logger } from "../../log/logger.ts"
 import type { ActionEvent, ChatReply, ChatUser, MessageEvent, ReactionEvent } from "../../chat/types.ts"
 import type { Slot } from "../../delivery/outbox.ts"
+import { findOwnPost } from "../../delivery/find-post.ts"
 import type { InteractionRecord, InteractionRepo } from "../../storage/interactions.ts"
 import type { AuditRepo } from "../../storage/audit.ts"
 import { check, type AccessConfig } from "../access/rules.ts"
@@ -249,18 +250,11 @@ export class Interactions {
 
   /** After a crash between posting the request and recording its id: find the message. */
   private async adoptPosted(host: ThreadHost, rec: InteractionRecord): Promise<InteractionRecord> {
-    const recent = host.surface.adapter.recentPosts
-    if (!recent || !rec.postingText || this.slots.has(rec.requestID)) return rec
-    try {
-      const posts = await recent.call(host.surface.adapter, host.thread, rec.postingAt! - 5_000)
-      const found = posts.find((p) => p.text.trim() === rec.postingText!.trim())
-      if (!found) return rec
-      this.deps.repos.interactions.setMessage(rec.requestID, found.ref)
-      return { ...rec, messageRef: found.ref }
-    } catch (err) {
-      this.deps.log.warn({ err, requestID: rec.requestID }, "could not look for a request posted before a crash; it may appear twice")
-      return rec
-    }
+    if (!rec.postingText || rec.postingAt === undefined || this.slots.has(rec.requestID)) return rec
+    const ref = await findOwnPost(host.surface.adapter, host.thread, rec.postingText, rec.postingAt, this.deps.log)
+    if (!ref) return rec
+    this.deps.repos.interactions.setMessage(rec.requestID, ref)
+    return { ...rec, messageRef: ref }
   }
 
   private slotFor(host: ThreadHost, rec: InteractionRecord): Slot {

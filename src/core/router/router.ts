@@ -84,15 +84,6 @@ export class Router {
     }
   }
 
-  hasSubscribers(sessionID: string): boolean {
-    return (this.subscribers.get(sessionID)?.length ?? 0) > 0
-  }
-
-  /** Requests waiting for an answer, optionally for one session. */
-  waiting(sessionID?: string): Request[] {
-    return [...this.pending.values()].map((p) => p.entry).filter((e) => !sessionID || e.request.sessionID === sessionID)
-  }
-
   /** Clears timers; pending requests stay pending on the runtime. */
   stop(): void {
     for (const off of this.unsubscribeStore) off()

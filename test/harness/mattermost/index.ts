@@ -84,7 +84,7 @@ export interface FakeMattermost {
   requests(): RequestRecord[]
   stats(): Stats
 
-  /** Resolves with the predicate's first truthy value, re-checked on every state change. */
+  /** Resolves with the predicate's first truthy value, re-checked on every state change (default timeout 30 s: real OpenCode under load). */
   waitFor<T>(predicate: (fm: FakeMattermost) => T | undefined | null | false, opts?: { timeoutMs?: number; what?: string }): Promise<T>
   setRateLimit(setting: boolean | Partial<RateLimitOptions>): void
   /** The next `count` matching requests fail with `status` (429 = the limiter's text/plain answer). */
@@ -181,7 +181,7 @@ export async function startFakeMattermost(options: FakeMattermostOptions = {}): 
 
     waitFor: (predicate, opts = {}) =>
       new Promise((resolve, reject) => {
-        const timeoutMs = opts.timeoutMs ?? 5000
+        const timeoutMs = opts.timeoutMs ?? 30_000
         let off = () => {}
         const finish = (fn: () => void) => {
           off()
