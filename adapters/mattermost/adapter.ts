@@ -26,7 +26,7 @@ import { Inbox } from "./inbox.ts"
 import { DEFAULT_RATE_RULES, LIMITS } from "./limits.ts"
 import { Recovery } from "./missed.ts"
 import { checkOptions, type MattermostOptions } from "./options.ts"
-import { createProps, editProps, emojiName, type Buttons } from "./outbound.ts"
+import { editProps, emojiName, hasActions, neutralizeMentions, type Buttons } from "./outbound.ts"
 import { channelOf, decodeMessage, decodeThread, encodeMessage, PLATFORM } from "./refs.ts"
 import { Rest } from "./rest.ts"
 import { SeenIds } from "./seen.ts"
@@ -67,7 +67,10 @@ export class MattermostAdapter implements ChatAdapter {
         channels: this.channels,
         triggers,
         sink: () => this.sink,
+        ...(opts.callbackAllowFrom ? { allowFrom: opts.callbackAllowFrom } : {}),
       })
+      const warning = insecureCallback(opts.publicUrl)
+      if (warning) this.log.warn({ publicUrl: opts.publicUrl }, warning)
     }
     this.capabilities = {
       maxMessageLength: LIMITS.maxPostSizeFallback - LIMITS.postSizeMargin,
@@ -125,7 +128,27 @@ export class MattermostAdapter implements ChatAdapter {
   async check(): Promise<string> {
     const facts = await readServer(this.rest)
     const buttons = this.buttons ? `buttons via ${this.buttons.url}` : "no publicUrl: approvals by reaction"
-    return `bot @${facts.me.username} on ${this.opts.url} (posts up to ${facts.maxPostSize} characters; ${buttons})`
+    const warning = this.opts.publicUrl ? insecureCallback(this.opts.publicUrl) : undefined
+    return `bot @${facts.me.username} on ${this.opts.url} (posts up to ${facts.maxPostSize} characters; ${buttons})${warning ? `; warning: ${warning}` : ""}`
+  }
+
+  async lookup(kind: "user" | "channel", name: string): Promise<string | undefined> {
+    const absent = (err: unknown) => {
+      if (isChatError(err, "not_found") || isChatError(err, "forbidden")) return undefined
+      throw err
+    }
+    if (kind === "user") {
+      const user = await this.rest.get<{ id: string }>(`look up user @${name}`, `${this.rest.client.getUsersRoute()}/username/${encodeURIComponent(name)}`).catch(absent)
+      return user?.id
+    }
+    const me = this.rest.client.getUserRoute("me")
+    const teams = this.channels.teamId ? [{ id: this.channels.teamId }] : await this.rest.get<Array<{ id: string }>>("list the bot's teams", `${me}/teams`)
+    for (const team of teams) {
+      const url = `${this.rest.client.getTeamRoute(team.id)}/channels/name/${encodeURIComponent(name)}`
+      const channel = await this.rest.get<{ id: string }>(`look up channel ~${name}`, url).catch(absent)
+      if (channel) return channel.id
+    }
+    return undefined
   }
 
   scopeOf(ref: ThreadRef | MessageRef): { channel: string; workspace: string } {
@@ -136,17 +159,30 @@ export class MattermostAdapter implements ChatAdapter {
     return this.route ? [this.route] : []
   }
 
+  /**
+   * Posts the text; a message with buttons then gets them in an edit, signed for the new post's
+   * id (a context copied to another post is refused). If that edit fails the post is taken back,
+   * so delivery's retry never leaves a buttonless twin behind.
+   */
   async post(thread: ThreadRef, message: OutMessage): Promise<MessageRef> {
     const t = decodeThread(thread)
-    const props = createProps(message, this.buttons, Date.now())
-    const body = { channel_id: t.channel, root_id: t.root, message: message.text, ...(props ? { props } : {}) }
+    const body = { channel_id: t.channel, root_id: t.root, message: neutralizeMentions(message.text) }
     const post = await this.rest.send<Post>(`post to ${where(t)}`, "post", this.rest.client.getPostsRoute(), body)
-    return encodeMessage({ channel: t.channel, post: post.id })
+    const ref = encodeMessage({ channel: t.channel, post: post.id })
+    if (hasActions(message, this.buttons)) {
+      try {
+        await this.edit(ref, message)
+      } catch (err) {
+        await this.delete(ref).catch((e: unknown) => this.log.warn({ err: e, postId: post.id }, "could not take back a post whose buttons failed"))
+        throw err
+      }
+    }
+    return ref
   }
 
   async edit(ref: MessageRef, content: OutMessage): Promise<void> {
     const m = decodeMessage(ref)
-    const body = { message: content.text, props: editProps(content, this.buttons, Date.now()) }
+    const body = { message: neutralizeMentions(content.text), props: editProps(content, this.buttons, m.post, Date.now()) }
     await this.rest.send(`edit post ${m.post}`, "put", `${this.rest.client.getPostRoute(m.post)}/patch`, body)
   }
 
@@ -225,9 +261,8 @@ export class MattermostAdapter implements ChatAdapter {
     if (!this.seen.add(post.id)) return
     const task = async () => {
       const channel = posted.channel.type ? this.channels.remember(posted.channel) : await this.channels.get(post.channel_id)
-      if (!this.channels.allowed(channel)) return
-      const event = await toMessageEvent(deps, { ...posted, channel })
-      if (event) await this.deliver(event)
+      if (!(await this.channels.serves(channel, post.user_id))) return
+      await this.deliver(await toMessageEvent(deps, { ...posted, channel }))
     }
     if (recovered) this.inbox.pushRecovered(post.channel_id, task)
     else this.inbox.push(post.channel_id, task)
@@ -245,7 +280,7 @@ export class MattermostAdapter implements ChatAdapter {
         })
       if (!post) return this.log.debug({ postId: reaction.post_id }, "reaction on a deleted post ignored")
       const channel = await this.channels.get(post.channel_id)
-      if (!this.channels.allowed(channel)) return
+      if (!(await this.channels.serves(channel, reaction.user_id))) return
       const event = await toReactionEvent(deps, reaction, added, post, channel)
       if (event) await this.deliver(event)
     })
@@ -257,3 +292,12 @@ export class MattermostAdapter implements ChatAdapter {
 }
 
 const where = (t: { channel: string; root: string }) => `channel ${t.channel}${t.root ? ` (thread ${t.root})` : ""}`
+
+/** Button callbacks over plain HTTP to another host travel readable (and forgeable in transit). */
+export function insecureCallback(publicUrl: string): string | undefined {
+  const url = new URL(publicUrl)
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(url.hostname)
+  return url.protocol === "http:" && !loopback
+    ? "mattermost.publicUrl is plain HTTP on a non-loopback address: button callbacks cross the network unencrypted. Use HTTPS (a TLS proxy in front of the relay), and set mattermost.callbackAllowFrom to the Mattermost server's address."
+    : undefined
+}

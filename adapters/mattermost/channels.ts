@@ -1,7 +1,10 @@
 // What the adapter knows about channels: type, team and name (cached; they do not change in ways
-// that matter here), the bot's channels across its teams, and the `channels` allow-list check.
+// that matter here), the bot's channels across its teams, and which places it serves: the
+// `channels` allow-list, the configured team — which direct and group messages are held to as
+// well (their sender must be a member of the team).
 import type { Channel } from "@mattermost/types/channels"
 import type { Team } from "@mattermost/types/teams"
+import { isChatError } from "../../src/chat/errors.ts"
 import { LIMITS } from "./limits.ts"
 import type { Rest } from "./rest.ts"
 
@@ -25,8 +28,9 @@ export class Channels {
   private readonly rest: Rest
   private readonly allow: Set<string>
   private readonly cache = new Map<string, ChannelInfo>()
-  /** When set, only this team's channels are served (direct and group messages always are). */
+  /** When set, only this team's channels are served, and DMs from its members. */
   private team: string | undefined
+  private readonly memberships = new Map<string, { member: boolean; until: number }>()
 
   /** `allow`: channel ids or names (`~name` accepted); empty = every channel. */
   constructor(rest: Rest, allow: string[]) {
@@ -35,13 +39,41 @@ export class Channels {
   }
 
   /**
-   * Direct messages are always served; other channels when they belong to the configured team
-   * (if any) and are listed by id or name (or there is no list).
+   * Channels: when they belong to the configured team (if any) and are listed by id or name (or
+   * there is no list). Direct and group messages: here; `serves` also checks their sender.
    */
   allowed(c: ChannelInfo): boolean {
-    if (c.type === "D") return true
-    if (this.team !== undefined && c.type !== "G" && c.teamId !== this.team) return false
+    if (c.type === "D" || c.type === "G") return true
+    if (this.team !== undefined && c.teamId !== this.team) return false
     return this.allow.size === 0 || this.allow.has(c.id) || this.allow.has(c.name)
+  }
+
+  /** Whether an event by `userId` in `c` is served: `allowed`, and for DMs a team member when a team is configured. */
+  async serves(c: ChannelInfo, userId: string): Promise<boolean> {
+    if (!this.allowed(c)) return false
+    if ((c.type !== "D" && c.type !== "G") || this.team === undefined) return true
+    return this.inTeam(userId)
+  }
+
+  /** The configured team's id, once resolved. */
+  get teamId(): string | undefined {
+    return this.team
+  }
+
+  private async inTeam(userId: string): Promise<boolean> {
+    const hit = this.memberships.get(userId)
+    if (hit && hit.until > Date.now()) return hit.member
+    let member: boolean
+    try {
+      await this.rest.get(`check that user ${userId} is in the team`, `${this.rest.client.getTeamRoute(this.team!)}/members/${userId}`)
+      member = true
+    } catch (err) {
+      if (!isChatError(err, "not_found") && !isChatError(err, "forbidden")) throw err
+      member = false
+    }
+    this.memberships.set(userId, { member, until: Date.now() + LIMITS.profileTtlMs })
+    if (this.memberships.size > LIMITS.maxProfiles) this.memberships.delete(this.memberships.keys().next().value!)
+    return member
   }
 
   /** Restricts the served channels to one team, given by id or name; throws if the bot is not in it. */

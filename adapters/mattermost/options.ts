@@ -21,6 +21,8 @@ export interface MattermostOptions {
   secret?: string
   /** Path of the button callback route; default `/mattermost/actions`. */
   callbackPath?: string
+  /** Addresses (IPs or CIDR ranges) allowed to call the button route: the Mattermost server's. */
+  callbackAllowFrom?: string[]
   /** Roll an answer into a new post past this length; default 3000. */
   softPostLength?: number
   /** The outbox's limits; defaults never trip the server's limiter. */

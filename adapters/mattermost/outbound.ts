@@ -1,6 +1,8 @@
 // OutMessage → Mattermost post props: buttons and a select as one message attachment whose
-// actions carry alphanumeric ids (trap #5) and a signed context, and emoji as Mattermost names.
+// actions carry alphanumeric ids (trap #5) and a context signed for that post and the request's
+// deadline; agent text with channel-wide mentions neutralised; emoji as Mattermost names.
 import { ChatError } from "../../src/chat/errors.ts"
+import { neutralize } from "../../src/chat/mass-mentions.ts"
 import type { Action, OutMessage } from "../../src/chat/types.ts"
 import { LIMITS } from "./limits.ts"
 import { PLATFORM } from "./refs.ts"
@@ -10,21 +12,39 @@ export interface Buttons {
   /** Where the Mattermost server POSTs clicks: publicUrl + callbackPath. */
   url: string
   secret: string
+  /** Longest life of a button when the message names no deadline. */
   ttlMs: number
+}
+
+/** `@channel`, `@all`, `@here` as whole words: Mattermost pings every member for them. */
+const BROADCAST = /(?<![\w@＠])@(channel|all|here)(?![\w-])/gi
+
+/**
+ * Channel-wide mentions in text we post become "＠channel" (a full-width at sign, the same
+ * length in UTF-16), which Mattermost does not treat as a mention. Code is left alone.
+ */
+export function neutralizeMentions(text: string): string {
+  return neutralize(text, BROADCAST, (m) => `＠${m.slice(1)}`)
+}
+
+/** Whether a message needs buttons (and so must be posted first, then signed for its id). */
+export function hasActions(message: OutMessage, buttons: Buttons | undefined): boolean {
+  return Boolean(buttons && ((message.actions?.length ?? 0) > 0 || message.select))
 }
 
 const STYLE: Record<NonNullable<Action["style"]>, string> = { primary: "primary", danger: "danger", default: "default" }
 
 const label = (s: string) => (s.length > LIMITS.maxActionLabel ? `${s.slice(0, LIMITS.maxActionLabel - 1)}…` : s)
 
-/** The attachment actions for a message; [] without actions or without buttons configured. */
-export function actionsOf(message: OutMessage, buttons: Buttons | undefined, nowMs: number): Record<string, unknown>[] {
+/** The attachment actions for a message on post `postId`; [] without actions or without buttons configured. */
+export function actionsOf(message: OutMessage, buttons: Buttons | undefined, postId: string, nowMs: number): Record<string, unknown>[] {
   if (!buttons) return []
   const actions = message.actions ?? []
   if (actions.length > LIMITS.maxActions) {
     throw new ChatError(PLATFORM, "invalid", `${actions.length} buttons exceed the maximum of ${LIMITS.maxActions} per post`)
   }
-  const integration = (id: string) => ({ url: buttons.url, context: signContext(buttons.secret, id, buttons.ttlMs, nowMs) })
+  const expires = Math.min(message.actionsExpireAt ?? Infinity, nowMs + buttons.ttlMs)
+  const integration = (id: string) => ({ url: buttons.url, context: signContext(buttons.secret, id, postId, expires) })
   const out: Record<string, unknown>[] = actions.map((a, i) => ({
     id: `a${i}`,
     type: "button",
@@ -45,18 +65,13 @@ export function actionsOf(message: OutMessage, buttons: Buttons | undefined, now
   return out
 }
 
-/** Props for a new post: only when it has actions (the server adds `from_bot`). */
-export function createProps(message: OutMessage, buttons: Buttons | undefined, nowMs: number): Record<string, unknown> | undefined {
-  const actions = actionsOf(message, buttons, nowMs)
-  return actions.length ? { attachments: [{ text: "", actions }] } : undefined
-}
-
 /**
  * Props for an edit, always sent: a patch's props replace all props, so `attachments: []` removes
- * earlier buttons and `from_bot` is kept for other integrations' self-filters.
+ * earlier buttons and `from_bot` is kept for other integrations' self-filters. Buttons are only
+ * ever added by an edit, once the post id they are signed for exists.
  */
-export function editProps(message: OutMessage, buttons: Buttons | undefined, nowMs: number): Record<string, unknown> {
-  const actions = actionsOf(message, buttons, nowMs)
+export function editProps(message: OutMessage, buttons: Buttons | undefined, postId: string, nowMs: number): Record<string, unknown> {
+  const actions = actionsOf(message, buttons, postId, nowMs)
   return { from_bot: "true", attachments: actions.length ? [{ text: "", actions }] : [] }
 }
 

@@ -2,7 +2,8 @@
 // JSON) with `ignoreStatus`, so status and headers stay visible — a 429 is text/plain and
 // invisible to ClientError (trap #2) — and each failure becomes a ChatError naming the operation.
 import type { Client4 } from "@mattermost/client"
-import { ChatError, RateLimitError, type ChatErrorCode } from "../../src/chat/errors.ts"
+import { readCapped } from "../../src/chat/download.ts"
+import { ChatError, isChatError, RateLimitError, type ChatErrorCode } from "../../src/chat/errors.ts"
 import { PLATFORM } from "./refs.ts"
 
 interface Raw {
@@ -87,11 +88,12 @@ export class Rest {
     return this.call<T>(what, method, url, body)
   }
 
-  /** Raw bytes (file downloads), with the same failure classification. */
-  async bytes(what: string, url: string): Promise<Uint8Array> {
+  /** Raw bytes (file downloads), at most `maxBytes` (enforced while reading), same failure classification. */
+  async bytes(what: string, url: string, maxBytes: number, signal?: AbortSignal): Promise<Uint8Array> {
     let res: Response
+    const timeout = AbortSignal.timeout(this.timeoutMs * 4)
     try {
-      res = await fetch(url, { ...this.client.getOptions({ method: "get" }), signal: AbortSignal.timeout(this.timeoutMs) })
+      res = await fetch(url, { ...this.client.getOptions({ method: "get" }), signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
     } catch (err) {
       throw networkFailure(what, err, this.timeoutMs)
     }
@@ -105,7 +107,12 @@ export class Rest {
       }
       throw failure(what, res.status, res.headers, data)
     }
-    return new Uint8Array(await res.arrayBuffer())
+    try {
+      return await readCapped(PLATFORM, what, res, maxBytes)
+    } catch (err) {
+      if (isChatError(err)) throw err
+      throw networkFailure(what, err, this.timeoutMs)
+    }
   }
 
   private async call<T>(what: string, method: Method, url: string, body?: unknown): Promise<T> {

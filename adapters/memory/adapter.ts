@@ -33,6 +33,8 @@ export interface MemoryAdapterOptions {
   /** Simulated call latency in ms. */
   latencyMs?: number
   now?: () => number
+  /** Resolves names from an access config to ids, as a platform's user and channel directory would. */
+  directory?(kind: "user" | "channel", name: string): string | undefined
 }
 
 export interface StoredMessage {
@@ -186,6 +188,10 @@ export class MemoryAdapter implements ChatAdapter {
     stored.editedAt = this.now()
     stored.edits++
     this.record("edit", ref, true, content.text)
+  }
+
+  async lookup(kind: "user" | "channel", name: string): Promise<string | undefined> {
+    return this.opts.directory?.(kind, name)
   }
 
   async recentPosts(thread: ThreadRef, since: number): Promise<Array<{ ref: MessageRef; text: string; at: number }>> {

@@ -51,6 +51,11 @@ export class TerminalAdapter implements ChatAdapter {
   private choices: { ref: MessageRef; ids: Array<{ id: string; value?: string }> } | undefined
   private lastInterrupt = 0
 
+  /** The person at this terminal (the access config grants them the chat). */
+  get localUser(): ChatUser {
+    return this.user
+  }
+
   constructor(opts: TerminalOptions) {
     this.opts = opts
     const out = opts.output
@@ -140,7 +145,7 @@ export class TerminalAdapter implements ChatAdapter {
       if (pick) return this.deliver({ kind: "action", message: this.choices.ref, actionId: pick.id, ...(pick.value !== undefined ? { value: pick.value } : {}) })
     }
     if (text.length === 0) return this.rl?.prompt()
-    await this.deliver({ kind: "message", message: `${TERMINAL_THREAD}:in${++this.seq}`, text, files: [], mentioned: true, direct: true, threadStart: false })
+    await this.deliver({ kind: "message", message: `${TERMINAL_THREAD}:in${++this.seq}`, text, files: [], mentioned: true, threadStart: false })
   }
 
   private interrupt() {
@@ -157,6 +162,7 @@ export class TerminalAdapter implements ChatAdapter {
       platform: this.platform,
       workspace: "local",
       channel: "tty",
+      space: "direct",
       thread: TERMINAL_THREAD,
       user: this.user,
       id: `t${Date.now()}-${++this.seq}`,

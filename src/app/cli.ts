@@ -92,7 +92,10 @@ async function chat(config: Config): Promise<void> {
     void (launched?.stop() ?? Promise.resolve()).finally(() => process.exit(0))
   }
   const terminal = new TerminalAdapter({ input: process.stdin, output: process.stdout, onQuit: quit })
-  launched = await launch({ config, adapters: [terminal], log, settings: { commandPrefix: "/" }, http: false })
+  // The terminal is a direct conversation with whoever runs it on this machine: they may prompt
+  // and answer their own requests (the chat platforms' access rules do not apply here).
+  const local = { ...config, access: { direct: { users: [terminal.localUser.id] }, ownersApprove: true } }
+  launched = await launch({ config: local, adapters: [terminal], log, settings: { commandPrefix: "/" }, http: false })
   process.once("SIGTERM", quit)
 }
 

@@ -12,6 +12,11 @@ const rule = z
   })
   .strict()
 
+const action = z.enum(["allow", "ask", "deny"])
+/** OpenCode's permission syntax: one action, or pattern → action (last matching pattern wins). */
+const permissionSetting = z.union([action, z.record(z.string().min(1), action)])
+const permissions = z.record(z.string().min(1), permissionSetting)
+
 const rateRule = z
   .object({
     scope: z.enum(["channel", "workspace"]),
@@ -30,6 +35,8 @@ const mattermost = z
     publicUrl: z.url().optional(),
     secret: z.string().min(16, "mattermost.secret must be at least 16 characters").optional(),
     callbackPath: z.string().startsWith("/").default("/mattermost/actions"),
+    /** Addresses (IPs or CIDR ranges) button callbacks may come from: the Mattermost server's. */
+    callbackAllowFrom: z.array(z.string().min(1)).optional(),
     softPostLength: z.number().int().min(500).default(3000),
     rateRules: z.array(rateRule).optional(),
     /** WebSocket reconnect pacing (defaults follow the official client: 3 s plus up to 2 s jitter). */
@@ -48,9 +55,15 @@ export const configSchema = z
         password: z.string().optional(),
         /** Default project directory of new sessions. */
         directory: z.string().optional(),
+        /** Environment variables the embedded runtime may see besides the basics (provider keys). */
+        passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "runtime.passEnv holds environment variable names")).default([]),
       })
       .strict()
-      .default({}),
+      .default({ passEnv: [] }),
+    /** Permission rules every session carries, on top of the safe base (bash, edit … ask). */
+    permissions: permissions.default({}),
+    /** Per project directory: rules on top of `permissions` for sessions there. */
+    projects: z.record(z.string().min(1), z.object({ permissions: permissions.optional() }).strict()).default({}),
     storage: z.object({ path: z.string().default("./data/switchboard.db") }).strict().default({ path: "./data/switchboard.db" }),
     http: z
       .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(8787) })
@@ -64,18 +77,24 @@ export const configSchema = z
         interactionTimeoutSeconds: z.number().int().min(1).max(86_400).default(300),
         maxAttachmentMB: z.number().positive().max(100).default(10),
         maxPromptChars: z.number().int().positive().default(100_000),
+        /** Follow-ups waiting per thread while the agent works; more are refused with a note. */
+        maxQueuedPerThread: z.number().int().min(1).max(1_000).default(10),
         model: z.string().regex(/^[^/]+\/.+$/, "chat.model is providerID/modelID").optional(),
         agent: z.string().optional(),
       })
       .strict()
-      .default({ commandPrefix: "!", verbosity: "essential", interactionTimeoutSeconds: 300, maxAttachmentMB: 10, maxPromptChars: 100_000 }),
+      .default({ commandPrefix: "!", verbosity: "essential", interactionTimeoutSeconds: 300, maxAttachmentMB: 10, maxPromptChars: 100_000, maxQueuedPerThread: 10 }),
     access: z
       .object({
         prompt: rule.optional(),
         approve: rule.optional(),
         admin: rule.optional(),
         channels: z.record(z.string(), z.object({ prompt: rule.optional(), approve: rule.optional(), admin: rule.optional() }).strict()).optional(),
+        /** Who may use direct and group messages; absent = nobody (DMs off). */
+        direct: rule.optional(),
         allowBots: z.array(z.string()).optional(),
+        /** The thread owner may answer its requests (default: only while no approvers are configured). */
+        ownersApprove: z.boolean().optional(),
       })
       .strict()
       .default({}),

@@ -1,6 +1,7 @@
 // Starts a whole relay from a validated config: the runtime (attached or embedded), the chat
 // adapters, the core, and the HTTP server; returns one stop() that undoes it in order.
 import type { ChatAdapter } from "../chat/types.ts"
+import type { ConsentSettings } from "../core/consent/policy.ts"
 import type { ConversationSettings } from "../core/conversations/context.ts"
 import { DEFAULT_REACTIONS } from "../core/interactions/choices.ts"
 import type { Logger } from "../log/logger.ts"
@@ -23,11 +24,18 @@ export function settingsFrom(config: Config, directory: string): ConversationSet
     verbosity: config.chat.verbosity,
     maxPromptChars: config.chat.maxPromptChars,
     maxAttachmentBytes: Math.round(config.chat.maxAttachmentMB * 1024 * 1024),
-    access: config.access,
+    maxQueuedPerThread: config.chat.maxQueuedPerThread,
     typingIntervalMs: 4_000,
     startTimeoutMs: 60_000,
     ...(config.chat.model ? { model: config.chat.model } : {}),
     ...(config.chat.agent ? { agent: config.chat.agent } : {}),
+  }
+}
+
+export function consentFrom(config: Config): ConsentSettings {
+  return {
+    permissions: config.permissions,
+    projects: Object.fromEntries(Object.entries(config.projects).map(([dir, p]) => [dir, p.permissions ?? {}])),
   }
 }
 
@@ -39,6 +47,8 @@ export async function launch(opts: {
   settings?: Partial<ConversationSettings>
   /** Serve health and callbacks (off for the terminal chat). */
   http?: boolean
+  /** The runtime failed the consent check after start-up returned (see RelayOptions.onFatal). */
+  onFatal?(err: Error): void
 }): Promise<Launched> {
   const { config, log } = opts
   const runtime = await openRuntime(config, log)
@@ -49,6 +59,9 @@ export async function launch(opts: {
       runtime: runtime.connection,
       storagePath: config.storage.path,
       settings: { ...settingsFrom(config, runtime.directory), ...opts.settings },
+      access: config.access,
+      consent: consentFrom(config),
+      ...(opts.onFatal ? { onFatal: opts.onFatal } : {}),
       interactionTimeoutMs: config.chat.interactionTimeoutSeconds * 1000,
       reactions: { ...DEFAULT_REACTIONS, ...config.reactions },
       adapters: opts.adapters,

@@ -16,6 +16,7 @@ export function platformAdapters(config: Config, log: Logger): ChatAdapter[] {
         channels: mm.channels,
         ...(mm.team ? { team: mm.team } : {}),
         callbackPath: mm.callbackPath,
+        ...(mm.callbackAllowFrom ? { callbackAllowFrom: mm.callbackAllowFrom } : {}),
         softPostLength: mm.softPostLength,
         ...(mm.publicUrl ? { publicUrl: mm.publicUrl } : {}),
         ...(mm.secret ? { secret: mm.secret } : {}),

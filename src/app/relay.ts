@@ -3,6 +3,10 @@
 // bindings are followed before the first resync, adapters connect before recovery (which may
 // read the platform), and inbound events are held until recovery is done.
 import type { ChatAdapter } from "../chat/types.ts"
+import { AccessPolicy } from "../core/access/policy.ts"
+import type { AccessConfig } from "../core/access/rules.ts"
+import type { ConsentSettings } from "../core/consent/policy.ts"
+import { Consent, ConsentError, type ConsentReport } from "../core/consent/service.ts"
 import { Conversations } from "../core/conversations/service.ts"
 import type { ConversationSettings } from "../core/conversations/context.ts"
 import type { Surface } from "../core/conversations/host.ts"
@@ -22,6 +26,9 @@ export interface RelayOptions {
   runtime: RuntimeConnection
   storagePath: string
   settings: ConversationSettings
+  access: AccessConfig
+  /** The permission rules sessions carry (docs/consent.md). */
+  consent: ConsentSettings
   /** How long a permission or question waits for an answer. */
   interactionTimeoutMs: number
   reactions?: ReactionChoices
@@ -30,6 +37,8 @@ export interface RelayOptions {
   sync?: { heartbeatTimeoutMs?: number; backoff?: Partial<BackoffOptions> }
   /** How long start-up waits for the runtime before going on without it (it keeps retrying). */
   runtimeWaitMs?: number
+  /** The runtime failed the consent check after start-up had already returned: stop serving. */
+  onFatal?(err: Error): void
 }
 
 export interface Relay {
@@ -40,6 +49,10 @@ export interface Relay {
   sync: RuntimeSync
   conversations: Conversations
   interactions: Interactions
+  access: AccessPolicy
+  consent: Consent
+  /** The consent check of each project directory, once the runtime answered. */
+  consentReports(): ConsentReport[]
   surfaces: Surface[]
   /** Graceful stop: adapters first, then the core; in-flight turns resume on the next start. */
   stop(): Promise<void>
@@ -52,12 +65,26 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const repos = openRepositories(opts.storagePath)
   // Inbound ids are kept to refuse replays after reconnects; two weeks is far past any replay.
   repos.seen.prune(Date.now() - 14 * 24 * 3_600_000)
+  const access = new AccessPolicy(opts.access)
+  const consent = new Consent({
+    runtime: {
+      agents: (dir) => client.catalog.agents(dir),
+      createSession: (dir, input) => client.sessions.create(dir, input),
+      getSession: (dir, id) => client.sessions.get(dir, id),
+      deleteSession: (dir, id) => client.sessions.delete(dir, id),
+    },
+    settings: opts.consent,
+    log: log.child({ room: "consent" }),
+  })
+  let conversations: Conversations | undefined
   const interactions = new Interactions({
     repos,
-    access: opts.settings.access,
+    access,
     timeoutMs: opts.interactionTimeoutMs,
     reactions: opts.reactions ?? DEFAULT_REACTIONS,
+    prefix: opts.settings.commandPrefix,
     log: log.child({ room: "interactions" }),
+    hostOf: (thread) => conversations?.conversations.get(thread),
   })
   const router = new Router({
     store,
@@ -67,50 +94,84 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     deadlineOf: (r) => interactions.deadlineOf(r.request.id),
   })
   let sync: RuntimeSync | undefined
-  const conversations = new Conversations({
+  conversations = new Conversations({
     client,
     store,
     router,
     repos,
     interactions,
+    access,
+    consent,
     settings: opts.settings,
     log: log.child({ room: "conversations" }),
     refresh: (sessionID, directory) => sync!.refresh(sessionID, directory),
   })
+  const convs = conversations
   const surfaces = opts.adapters.map((adapter) => {
     const surface: Surface = { platform: adapter.platform, adapter, outbox: new Outbox({ adapter, log: log.child({ room: "delivery", platform: adapter.platform }) }) }
-    return { surface, sink: conversations.addSurface(surface) }
+    return { surface, sink: convs.addSurface(surface) }
   })
   sync = new RuntimeSync({
     client,
     store,
     log: log.child({ room: "runtime" }),
-    directories: () => conversations.directories(),
-    sessionsOfInterest: () => conversations.sessionsOfInterest(),
+    directories: () => convs.directories(),
+    sessionsOfInterest: () => convs.sessionsOfInterest(),
     ...(opts.sync?.heartbeatTimeoutMs ? { heartbeatTimeoutMs: opts.sync.heartbeatTimeoutMs } : {}),
     ...(opts.sync?.backoff ? { backoff: opts.sync.backoff } : {}),
   })
-  conversations.attachAll()
+  convs.attachAll()
   // Adapters connect first (recovery may need to read the platform), but the events they
-  // deliver wait until the core has resynced and recovered.
+  // deliver wait until consent is verified and the core has resynced and recovered. A runtime
+  // that fails the consent check never gets a prompt: the gate stays shut.
   let open!: () => void
+  let refused: Error | undefined
   const gate = new Promise<void>((resolve) => (open = resolve))
   for (const { surface, sink } of surfaces) {
     await surface.adapter.start(async (event) => {
       await gate
+      if (refused) return { ephemeral: "This relay is not serving: its OpenCode runtime does not enforce approvals. An operator has been told." }
       return sink(event)
     })
+  }
+  const names = await access.resolve(opts.adapters, log.child({ room: "access" }))
+  if (names.unresolved.length > 0) log.warn({ unresolved: names.unresolved }, "some names in the access config match nobody")
+  const reports: ConsentReport[] = []
+  const verify = async () => {
+    for (const dir of new Set([opts.settings.defaultDirectory, ...Object.keys(opts.consent.projects)])) {
+      const report = await consent.verify(dir)
+      reports.push(report)
+      if (!report.ok) throw new ConsentError(`Refusing to serve: sessions the relay creates in ${dir} would not ask before running commands or editing files — ${report.problems.join("; ")}. Use a runtime that keeps session permission rules (OpenCode 1.18 does), and check its config.`)
+      log.info({ directory: dir, rules: report.lines }, "consent verified: sessions ask before running what the rules ask about")
+    }
   }
   sync.start()
   const ready = sync
     .ready()
-    .then(() => conversations.recover())
-    .finally(() => open())
-    .catch((err: unknown) => log.error({ err }, "recovery after start-up failed"))
-  const waited = await Promise.race([ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), opts.runtimeWaitMs ?? 30_000).unref())])
+    .then(verify)
+    .then(() => convs.recover())
+    .then(
+      () => open(),
+      (err: unknown) => {
+        if (err instanceof ConsentError) {
+          refused = err
+          log.error({ err }, err.message)
+          opts.onFatal?.(err)
+        } else log.error({ err }, "recovery after start-up failed")
+        open()
+        if (err instanceof ConsentError) throw err
+      },
+    )
+  ready.catch(() => {}) // reported above; start-up waits on it below when it can
+  const waited = await Promise.race([ready.then(() => true, (err: unknown) => Promise.reject(err)), new Promise<boolean>((r) => setTimeout(() => r(false), opts.runtimeWaitMs ?? 30_000).unref())]).catch(async (err: unknown) => {
+    for (const { surface } of surfaces) await surface.adapter.stop().catch(() => {})
+    await sync?.stop()
+    router.stop()
+    repos.close()
+    throw err
+  })
   if (!waited) {
-    log.warn({ url: opts.runtime.url }, "the runtime is not reachable yet; starting anyway and recovering when it connects")
-    open()
+    log.warn({ url: opts.runtime.url }, "the runtime is not reachable yet; starting anyway and verifying consent when it connects (nothing is sent to it before)")
   }
   const relay: Relay = {
     client,
@@ -118,8 +179,11 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     router,
     repos,
     sync,
-    conversations,
+    conversations: convs,
     interactions,
+    access,
+    consent,
+    consentReports: () => [...reports],
     surfaces: surfaces.map((s) => s.surface),
     async stop() {
       // Each step gets a few seconds; one that hangs is logged and skipped, never blocks exit.
@@ -137,7 +201,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         }
       }
       for (const { surface } of surfaces) await step(`adapter ${surface.platform}`, () => surface.adapter.stop())
-      await step("conversations", () => conversations.stop())
+      await step("conversations", () => convs.stop())
       await step("router", () => router.stop())
       await step("runtime stream", () => sync!.stop())
       for (const { surface } of surfaces) await step(`outbox ${surface.platform}`, () => surface.outbox.stop())

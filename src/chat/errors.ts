@@ -7,6 +7,7 @@ export type ChatErrorCode =
   | "not_found" // the message (or thread) is gone
   | "too_old" // the platform no longer lets us edit it
   | "too_long" // over the platform's length limit
+  | "too_large" // a download or upload over the size cap
   | "forbidden" // the bot lacks permission
   | "invalid" // the platform refused the payload
 

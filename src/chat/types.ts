@@ -42,12 +42,18 @@ export interface ChatCapabilities {
 }
 
 export interface ChatUser {
+  /** The platform's stable user id. Access rules match this, never the (changeable) name. */
   id: string
-  /** Username/handle where the platform has one. */
+  /** Username/handle where the platform has one (for display and audit only). */
   name?: string
   displayName?: string
+  /** A bot account, an integration or a webhook: its messages are not prompts unless allowed. */
   isBot: boolean
-  /** Groups or roles the adapter can tell (used by access rules). */
+  /** Posted through an incoming webhook (which runs under some owner's account). */
+  webhook?: boolean
+  /** The platform could not tell who this is (profile lookup failed): every access rule refuses. */
+  unknown?: boolean
+  /** Groups or roles the adapter can tell (used by access rules): ids and names. */
   groups?: string[]
 }
 
@@ -55,16 +61,26 @@ export interface ChatFile {
   id: string
   name: string
   mime: string
+  /** Size as the platform reports it (may be absent or wrong: the download enforces the cap). */
   size: number
-  /** Downloads the content (adapters keep the credentials). */
-  fetch(): Promise<Uint8Array>
+  /**
+   * Downloads the content (adapters keep the credentials), streaming: past `maxBytes` the
+   * download is aborted and fails with a ChatError `too_large`; nothing larger is buffered.
+   */
+  fetch(limit: { maxBytes: number; signal?: AbortSignal }): Promise<Uint8Array>
 }
+
+/** Where an event happened: a channel (mention to start), a 1:1 direct message, or a group DM. */
+export type Space = "channel" | "direct" | "group"
 
 interface EventBase {
   platform: string
   /** Team / workspace / guild id. */
   workspace: string
   channel: string
+  /** The channel's name where the platform has one (per-channel access rules match ids or names). */
+  channelName?: string
+  space: Space
   thread: ThreadRef
   user: ChatUser
   /** Platform id of what happened (message id, interaction id), for de-duplication. */
@@ -78,10 +94,8 @@ export interface MessageEvent extends EventBase {
   /** Text with the bot mention removed. */
   text: string
   files: ChatFile[]
-  /** The bot was mentioned. */
+  /** The bot was mentioned (in a direct message every message counts as addressed to it). */
   mentioned: boolean
-  /** A direct (1:1) conversation with the bot. */
-  direct: boolean
   /** Posted at the top of a channel: replying to it starts a new thread. */
   threadStart: boolean
 }
@@ -142,6 +156,11 @@ export interface OutMessage {
   text: string
   actions?: Action[]
   select?: Select
+  /**
+   * Epoch ms after which the actions mean nothing (the request's deadline). Platforms that
+   * sign their callbacks bind it into the signature; later clicks are refused.
+   */
+  actionsExpireAt?: number
 }
 
 export interface OutFile {
@@ -202,4 +221,11 @@ export interface ChatAdapter {
    * posting it twice. Without it, such a message is posted again.
    */
   recentPosts?(thread: ThreadRef, since: number): Promise<Array<{ ref: MessageRef; text: string; at: number }>>
+  /**
+   * Resolves a name from the configuration to the platform's id: a user by username, a channel
+   * by name (within the configured team or workspace). Access rules are resolved through it at
+   * start, so they match stable ids. Undefined when nothing has that name. Without it, names in
+   * access rules match nobody on this platform (ids still do).
+   */
+  lookup?(kind: "user" | "channel", name: string): Promise<string | undefined>
 }

@@ -4,7 +4,7 @@ export const abortCommand: Command = {
   name: "abort",
   aliases: ["stop", "cancel"],
   summary: "stop the running answer and drop queued follow-ups",
-  needs: "prompt",
+  needs: "thread",
   async run(ctx) {
     if (!ctx.bound) return { ephemeral: "This thread has no session yet: nothing to stop." }
     return { reply: await ctx.api.abort() }

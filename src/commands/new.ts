@@ -5,7 +5,7 @@ export const newCommand: Command = {
   aliases: ["reset"],
   summary: "start a fresh session in this thread",
   usage: "new [first message]",
-  needs: "prompt",
+  needs: "thread",
   async run(ctx) {
     return { reply: await ctx.api.newSession(ctx.args || undefined) }
   },

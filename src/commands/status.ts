@@ -6,6 +6,6 @@ export const statusCommand: Command = {
   needs: "nothing",
   async run(ctx) {
     if (!ctx.bound) return { ephemeral: `This thread has no session yet. Mention me with a request to start one.` }
-    return { reply: await ctx.api.status() }
+    return { reply: await ctx.api.status({ paths: ctx.admin }) }
   },
 }

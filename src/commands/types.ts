@@ -7,8 +7,12 @@ export interface CommandApi {
   newSession(prompt: string | undefined): Promise<string>
   /** Stops the running turn and drops queued follow-ups. */
   abort(): Promise<string>
-  /** A short report: session, model, state, pending approvals, queue, cost so far. */
-  status(): Promise<string>
+  /** A short report: session, model, state, pending approvals, queue, cost so far (host paths only for admins). */
+  status(opts: { paths: boolean }): Promise<string>
+  /** The "Always" grants in force for this thread (its own and its project's). */
+  grants(): Promise<Array<{ id: number; scope: "thread" | "project"; permission: string; patterns: string[]; by: string; at: number }>>
+  /** Revokes a grant of this thread or its project; says what happened. */
+  revokeGrant(id: number): Promise<string>
 }
 
 export interface CommandContext {
@@ -18,6 +22,8 @@ export interface CommandContext {
   prefix: string
   /** The thread already has a session. */
   bound: boolean
+  /** The user is an administrator here. */
+  admin: boolean
   api: CommandApi
   /** Every registered command (for help). */
   commands: readonly Command[]
@@ -35,7 +41,10 @@ export interface Command {
   aliases?: string[]
   summary: string
   usage?: string
-  /** `prompt`: needs the right to prompt in this channel. */
-  needs: "prompt" | "nothing"
+  /**
+   * `prompt`: the right to prompt here. `thread`: that, and in a thread someone else started,
+   * being an approver or administrator too (it affects their session).
+   */
+  needs: "prompt" | "thread" | "nothing"
   run(ctx: CommandContext): Promise<CommandResult>
 }

@@ -4,6 +4,7 @@
 import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk/v2"
 import type { Agent, McpStatus, ProviderListResponse } from "@opencode-ai/sdk/v2"
 import { RuntimeError, toRuntimeError } from "./errors.ts"
+import type { PermissionRule } from "./permission-rules.ts"
 import type { Message, Part, PermissionRequest, QuestionRequest, Session, SessionStatus } from "./events.ts"
 
 export interface RuntimeConnection {
@@ -64,8 +65,10 @@ export function createRuntimeClient(conn: RuntimeConnection) {
   const sdk: OpencodeClient = createOpencodeClient({ baseUrl: conn.url, headers: authHeaders(conn) })
 
   const sessions = {
-    create: (directory: string | undefined, input: { title?: string } = {}) =>
+    create: (directory: string | undefined, input: { title?: string; permission?: PermissionRule[]; parentID?: string } = {}) =>
       call<Session>("session.create", () => sdk.session.create({ ...dir(directory), ...input })),
+    update: (directory: string | undefined, sessionID: string, input: { title?: string; permission?: PermissionRule[] }) =>
+      call<Session>("session.update", () => sdk.session.update({ ...dir(directory), sessionID, ...input })),
     get: (directory: string | undefined, sessionID: string) =>
       call<Session>("session.get", () => sdk.session.get({ ...dir(directory), sessionID })),
     list: (directory: string | undefined, opts: { limit?: number; roots?: boolean } = {}) =>

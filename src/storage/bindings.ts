@@ -6,6 +6,8 @@ export interface Binding {
   platform: string
   workspace: string
   channel: string
+  /** Channel, direct or group message (access rules differ). */
+  space: "channel" | "direct" | "group"
   sessionID: string
   runtime: string
   directory: string
@@ -20,6 +22,7 @@ interface Row {
   platform: string
   workspace: string
   channel: string
+  space: string
   session_id: string
   runtime: string
   directory: string
@@ -34,6 +37,7 @@ const fromRow = (r: Row): Binding => ({
   platform: r.platform,
   workspace: r.workspace,
   channel: r.channel,
+  space: r.space === "direct" || r.space === "group" ? r.space : "channel",
   sessionID: r.session_id,
   runtime: r.runtime,
   directory: r.directory,
@@ -48,8 +52,8 @@ export function createBindingRepo(db: Db) {
   const bySession = db.prepare<[string], Row>("SELECT * FROM bindings WHERE session_id = ?")
   const all = db.prepare<[], Row>("SELECT * FROM bindings")
   const upsert = db.prepare(
-    `INSERT INTO bindings (thread, platform, workspace, channel, session_id, runtime, directory, owner_id, owner_name, created_at, last_active_at)
-     VALUES (@thread, @platform, @workspace, @channel, @session_id, @runtime, @directory, @owner_id, @owner_name, @created_at, @last_active_at)
+    `INSERT INTO bindings (thread, platform, workspace, channel, space, session_id, runtime, directory, owner_id, owner_name, created_at, last_active_at)
+     VALUES (@thread, @platform, @workspace, @channel, @space, @session_id, @runtime, @directory, @owner_id, @owner_name, @created_at, @last_active_at)
      ON CONFLICT(thread) DO UPDATE SET session_id = excluded.session_id, runtime = excluded.runtime,
        directory = excluded.directory, last_active_at = excluded.last_active_at`,
   )
@@ -69,6 +73,7 @@ export function createBindingRepo(db: Db) {
         platform: b.platform,
         workspace: b.workspace,
         channel: b.channel,
+        space: b.space,
         session_id: b.sessionID,
         runtime: b.runtime,
         directory: b.directory,

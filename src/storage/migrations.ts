@@ -109,4 +109,27 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE interactions ADD COLUMN posting_text TEXT;
   ALTER TABLE interactions ADD COLUMN posting_at INTEGER;
   `,
+  // 3: "Always" grants kept by the relay (thread or project scope), instead of the runtime's
+  //    instance-wide in-memory list
+  `
+  CREATE TABLE grants (
+    id             INTEGER PRIMARY KEY,
+    scope          TEXT NOT NULL,              -- thread | project
+    thread         TEXT,                       -- for thread grants
+    directory      TEXT NOT NULL,
+    permission     TEXT NOT NULL,
+    patterns       TEXT NOT NULL,              -- JSON string[]
+    granted_by     TEXT NOT NULL,
+    granted_by_id  TEXT,
+    granted_at     INTEGER NOT NULL,
+    request_id     TEXT,
+    revoked_at     INTEGER,
+    revoked_by     TEXT
+  );
+  CREATE INDEX grants_active ON grants(directory, thread) WHERE revoked_at IS NULL;
+  `,
+  // 4: whether a bound thread lives in a channel, a direct message or a group message
+  `
+  ALTER TABLE bindings ADD COLUMN space TEXT NOT NULL DEFAULT 'channel';
+  `,
 ]

@@ -3,6 +3,7 @@ import { createAuditRepo } from "./audit.ts"
 import { createBindingRepo } from "./bindings.ts"
 import { createChannelSettingsRepo } from "./channel-settings.ts"
 import { openDatabase, type Db } from "./db.ts"
+import { createGrantRepo } from "./grants.ts"
 import { createInteractionRepo } from "./interactions.ts"
 import { createQueueRepo } from "./queue.ts"
 import { createSeenEventsRepo } from "./seen-events.ts"
@@ -15,6 +16,7 @@ export function createRepositories(db: Db) {
     channels: createChannelSettingsRepo(db),
     turns: createTurnRepo(db),
     interactions: createInteractionRepo(db),
+    grants: createGrantRepo(db),
     queue: createQueueRepo(db),
     seen: createSeenEventsRepo(db),
     audit: createAuditRepo(db),

@@ -3,7 +3,7 @@
 // heal, follow-ups queue in order, and bad input gets clear answers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REFUSALS } from "../../src/core/interactions/service.ts"
-import { NOT_ALLOWED_TO_PROMPT } from "../../src/core/conversations/inbound.ts"
+import { NOT_ALLOWED_TO_PROMPT, NOT_YOUR_THREAD } from "../../src/core/conversations/inbound.ts"
 import { bash, hang, question, text } from "../harness/model-server/index.ts"
 import { startRelayHarness, type RelayHarness } from "../harness/relay.ts"
 import { deferred } from "../harness/wait.ts"
@@ -22,6 +22,8 @@ describe("conversations", () => {
       access: {
         prompt: { users: ["alice", "bob", "carol"] },
         approve: { groups: ["reviewers"] },
+        // Owners answer their own threads' requests here (the default with approvers is no).
+        ownersApprove: true,
       },
     })
   })
@@ -200,7 +202,12 @@ describe("conversations", () => {
     await h.turnDone(thread)
     const old = binding(thread)!.sessionID
     const fresh = h.model.script([text("Fresh session answer.")])
-    await h.reply(bob, thread, `!new ${fresh} begin again`)
+    // bob may prompt, but this is alice's thread: replacing her session is not his to do.
+    expect(await h.reply(bob, thread, `!new ${fresh} begin again`)).toEqual({ ephemeral: NOT_YOUR_THREAD })
+    expect(await h.reply(bob, thread, "!abort")).toEqual({ ephemeral: NOT_YOUR_THREAD })
+    expect(binding(thread)!.sessionID).toBe(old)
+    // carol approves here, so she may.
+    await h.reply(carol, thread, `!new ${fresh} begin again`)
     await h.turnDone(thread, 1)
     expect(binding(thread)!.sessionID).not.toBe(old)
     expect(binding(thread)!.ownerID).toBe(alice.id) // the thread keeps its owner
@@ -208,7 +215,8 @@ describe("conversations", () => {
     expect(h.transcript(thread)).toContain("Fresh session answer.")
     // Nothing of the old conversation reached the new session.
     expect(JSON.stringify(requestsFor(fresh)[0]!.body.messages)).not.toContain("Old session answer.")
-    expect(h.relay.repos.audit.recent(10).some((e) => e.action === "session.new" && e.userID === bob.id)).toBe(true)
+    expect(h.relay.repos.audit.recent(10).some((e) => e.action === "session.new" && e.userID === carol.id)).toBe(true)
+    expect(h.relay.repos.audit.recent(10).some((e) => e.action === "command.new.others-thread" && e.userID === bob.id && !e.allowed)).toBe(true)
   })
 
   it("bad input gets clear answers and nothing breaks", async () => {
@@ -232,7 +240,7 @@ describe("conversations", () => {
     expect(h.model.requests.some((r) => JSON.stringify(r.body).length > 1_000_000)).toBe(false)
     // Duplicate delivery of the same platform event is handled once.
     const dup = h.model.script([text("Once.")])
-    const event = { platform: "memory", workspace: "w1", channel: "c1", thread, user: alice, id: "dup-1", at: Date.now(), kind: "message" as const, message: "x", text: `${dup} once`, files: [], mentioned: false, direct: false, threadStart: false }
+    const event = { platform: "memory", workspace: "w1", channel: "c1", space: "channel" as const, thread, user: alice, id: "dup-1", at: Date.now(), kind: "message" as const, message: "x", text: `${dup} once`, files: [], mentioned: false, threadStart: false }
     await Promise.all([h.adapter.send(event), h.adapter.send(event)])
     await h.turnDone(thread, 1)
     expect(requestsFor(dup)).toHaveLength(1)

@@ -60,7 +60,7 @@ describe("Mattermost with buttons", () => {
     const root = h.say(h.bob, `@switchboard ${marker} run it`)
     const ask = await h.mm.waitFor(() => h.buttonsIn(root.id), { what: "permission buttons" })
     expect(ask.post.message).toContain("$ echo from-mattermost")
-    expect(ask.actions.map((a) => a.name)).toEqual(["Allow once", "Always", "Reject"])
+    expect(ask.actions.map((a) => a.name)).toEqual(["Allow once", "Always here", "Reject"])
     const allow = ask.actions[0]!.id
 
     // A forged callback: a real context with a tampered signature.
@@ -75,9 +75,11 @@ describe("Mattermost with buttons", () => {
     const garbage = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })
     expect(garbage.status).toBe(400)
 
-    // alice may prompt but did not start this thread and is not an approver.
+    // Neither bob, who asked, nor alice may answer: carol is the approver.
     await h.mm.click(ask.post.id, allow, h.alice.id)
-    expect(h.mm.ephemerals(h.alice.id).at(-1)?.message).toBe("Only @bob or an approver can answer this request.")
+    expect(h.mm.ephemerals(h.alice.id).at(-1)?.message).toBe("Only an approver can answer this request.")
+    await h.mm.click(ask.post.id, allow, h.bob.id)
+    expect(h.mm.ephemerals(h.bob.id).at(-1)?.message).toBe("Only an approver can answer this request.")
     expect(h.relay.store.pending().permissions).toHaveLength(1)
 
     // A double click: both reach the relay before the buttons are gone; one answer counts.
@@ -180,18 +182,18 @@ describe("Mattermost without a public URL: reactions approve", () => {
     await h?.close()
   })
 
-  it("✅ from the owner approves; from someone else it is refused; no reaction ⇒ rejected at the deadline", async () => {
+  it("✅ from an approver approves; from the requester it is refused; no reaction ⇒ rejected at the deadline", async () => {
     const marker = h.model.script([bash("echo by-reaction"), text("Ran by reaction.")])
     const root = h.say(h.alice, `@switchboard ${marker} go`)
     const ask = await h.mm.waitFor(() => h.botPosts(root.id).find((p) => p.message.startsWith("🔐")), { what: "the permission post" })
-    expect(ask.message).toContain("React ✅ once, ♾️ always or ❌ reject")
-    h.mm.reactAs(h.bob.id, ask.id, "white_check_mark")
-    await h.mm.waitFor(() => h.mm.ephemerals(h.bob.id).length > 0, { what: "bob's refusal" })
-    expect(h.mm.ephemerals(h.bob.id).at(-1)!.message).toBe("Only @alice or an approver can answer this request.")
-    const done = turnFinished(h, root.id)
+    expect(ask.message).toContain("React ✅ once, ♾️ always here or ❌ reject")
     h.mm.reactAs(h.alice.id, ask.id, "white_check_mark")
+    await h.mm.waitFor(() => h.mm.ephemerals(h.alice.id).length > 0, { what: "alice's refusal" })
+    expect(h.mm.ephemerals(h.alice.id).at(-1)!.message).toBe("Only an approver can answer this request.")
+    const done = turnFinished(h, root.id)
+    h.mm.reactAs(h.carol.id, ask.id, "white_check_mark")
     await done
-    expect(h.mm.post(ask.id)!.message).toContain("Allowed once by @alice")
+    expect(h.mm.post(ask.id)!.message).toContain("Allowed once by @carol")
     expect(h.botPosts(root.id).map((p) => p.message).join("\n")).toContain("Ran by reaction.")
 
     const marker2 = h.model.script([bash("echo ignored"), text("Not run.")])

@@ -52,12 +52,12 @@ describe("relay process restarts", () => {
     const ask = await h.mm.waitFor(() => h.buttonsIn(root.id), { what: "buttons", timeoutMs: 30_000 })
     await h.kill("SIGKILL")
     await h.startProcess()
-    await h.mm.click(ask.post.id, ask.actions[0]!.id, h.alice.id)
+    await h.mm.click(ask.post.id, ask.actions[0]!.id, h.carol.id)
     await h.mm.waitFor(() => h.botPosts(root.id).some((p) => p.message.includes("It ran after the restart.")) && FOOTER.test(h.botPosts(root.id).at(-1)!.message), {
       what: "the answer after the click",
       timeoutMs: 30_000,
     })
-    expect(h.mm.post(ask.post.id)!.message).toContain("Allowed once by @alice")
+    expect(h.mm.post(ask.post.id)!.message).toContain("Allowed once by @carol")
     expect(h.botPosts(root.id).filter((p) => p.message.startsWith("🔐"))).toHaveLength(1)
   })
 

@@ -1,6 +1,8 @@
 // One object that starts the whole headless core against a real OpenCode server and a
 // scripted model: store, router, runtime sync. Optionally through a TCP proxy the test can cut.
+import { BASE_PERMISSIONS } from "../../src/core/consent/policy.ts"
 import { Router } from "../../src/core/router/router.ts"
+import { rulesFromConfig } from "../../src/runtime/permission-rules.ts"
 import { runtimeReplies } from "../../src/core/router/replies.ts"
 import { Store } from "../../src/core/store/store.ts"
 import type { SessionState } from "../../src/core/store/types.ts"
@@ -15,7 +17,8 @@ import { storeChanges, until } from "./wait.ts"
 export interface CoreOptions {
   timeoutMs?: number
   password?: string
-  permission?: Record<string, unknown>
+  /** The runtime's own `permission` config (default: OpenCode's defaults). */
+  permission?: unknown
   /** Route the event stream and API calls through a proxy the test can cut. */
   proxy?: boolean
   log?: Logger
@@ -74,7 +77,8 @@ export async function startCore(opts: CoreOptions = {}): Promise<CoreHarness> {
     sync,
     dir,
     async newSession() {
-      return (await client.sessions.create(dir)).id
+      // As the relay does: every session carries the consent rules (docs/consent.md).
+      return (await client.sessions.create(dir, { permission: rulesFromConfig(BASE_PERMISSIONS) })).id
     },
     async prompt(sessionID, text) {
       await client.sessions.promptAsync(dir, sessionID, { parts: [{ type: "text", text }] })

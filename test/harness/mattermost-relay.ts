@@ -22,12 +22,18 @@ export interface MattermostRelayOptions {
   buttons?: boolean
   timeoutSeconds?: number
   rateLimit?: boolean
+  /** The relay's access config; default: carol approves, alice may DM the bot. */
+  access?: Record<string, unknown>
+  /** Extra top-level config (permissions, projects, …) merged over the defaults. */
+  config?: Record<string, unknown>
+  /** The runtime's own `permission` config; default none (OpenCode allows everything). */
+  runtimePermission?: unknown
   log?: Logger
 }
 
 export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
   const model: ModelServer = await startModelServer()
-  const opencode: OpencodeServer = await startOpencode({ modelUrl: model.url })
+  const opencode: OpencodeServer = await startOpencode({ modelUrl: model.url, ...(opts.runtimePermission !== undefined ? { permission: opts.runtimePermission } : {}) })
   const mm: FakeMattermost = await startFakeMattermost(opts.rateLimit ? { rateLimit: true } : {})
   const alice: UserHandle = mm.addUser({ username: "alice" })
   const bob: UserHandle = mm.addUser({ username: "bob" })
@@ -42,7 +48,7 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
     http: { host: "127.0.0.1", port },
     log: { level: "debug" },
     chat: { interactionTimeoutSeconds: opts.timeoutSeconds ?? 300 },
-    access: { approve: { users: ["carol"] } },
+    access: opts.access ?? { approve: { users: ["carol"] }, direct: { users: ["alice"] } },
     mattermost: {
       url: mm.url,
       token: mm.bot.token,
@@ -50,6 +56,7 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
       reconnect: { minMs: 200, jitterMs: 10 },
       ...(opts.buttons === false ? {} : { publicUrl: `http://127.0.0.1:${port}`, secret: "test-secret-for-signing-callbacks" }),
     },
+    ...opts.config,
   }
   const configFile = join(dir, "config.json")
   writeFileSync(configFile, JSON.stringify(raw, null, 2))

@@ -8,8 +8,11 @@ import { spawnOpencodeServer } from "../../src/runtime/embedded-server.ts"
 
 export interface OpencodeOptions {
   modelUrl: string
-  /** `permission` block of opencode.json. Default: ask for bash and edit. */
-  permission?: Record<string, unknown>
+  /**
+   * `permission` of opencode.json. Default: none — OpenCode's own defaults, which allow bash and
+   * edit. Approvals must come from the relay's session rules, as they do for real users.
+   */
+  permission?: unknown
   /** Enables basic auth on the server. */
   password?: string
   /** Reuse an existing root (restart with the same data). */
@@ -32,7 +35,7 @@ export interface OpencodeServer {
   stop(opts?: { remove?: boolean; signal?: NodeJS.Signals }): Promise<void>
 }
 
-export function opencodeConfig(modelUrl: string, permission?: Record<string, unknown>) {
+export function opencodeConfig(modelUrl: string, permission?: unknown) {
   return {
     $schema: "https://opencode.ai/config.json",
     model: "fake/fake-model",
@@ -58,7 +61,7 @@ export function opencodeConfig(modelUrl: string, permission?: Record<string, unk
         },
       },
     },
-    permission: permission ?? { bash: "ask", edit: "ask" },
+    ...(permission !== undefined && permission !== null ? { permission } : {}),
   }
 }
 

@@ -8,6 +8,7 @@ import { MemoryAdapter } from "../../adapters/memory/adapter.ts"
 import { startRelay, type Relay } from "../../src/app/relay.ts"
 import type { ChatCapabilities, ChatEvent, ChatFile, ChatReply, ChatUser } from "../../src/chat/types.ts"
 import type { AccessConfig } from "../../src/core/access/rules.ts"
+import type { ConsentSettings } from "../../src/core/consent/policy.ts"
 import type { ConversationSettings } from "../../src/core/conversations/context.ts"
 import { silentLogger, type Logger } from "../../src/log/logger.ts"
 import { startModelServer, type ModelServer } from "./model-server/index.ts"
@@ -19,6 +20,9 @@ export interface RelayHarnessOptions {
   access?: AccessConfig
   capabilities?: Partial<ChatCapabilities>
   settings?: Partial<ConversationSettings>
+  consent?: Partial<ConsentSettings>
+  /** The runtime's own `permission` config (default: none, i.e. OpenCode's allow-everything). */
+  runtimePermission?: unknown
   log?: Logger
 }
 
@@ -26,8 +30,13 @@ let seq = 0
 
 export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
   const model: ModelServer = await startModelServer()
-  const opencode: OpencodeServer = await startOpencode({ modelUrl: model.url })
-  const adapter = new MemoryAdapter({ capabilities: { maxMessageLength: 4_000, ...opts.capabilities } })
+  // The runtime keeps its own defaults (bash and edit allowed): consent comes from the relay.
+  const opencode: OpencodeServer = await startOpencode({ modelUrl: model.url, permission: opts.runtimePermission ?? null })
+  // People are `u-<name>` in every test; channels keep their ids as names.
+  const adapter = new MemoryAdapter({
+    capabilities: { maxMessageLength: 4_000, ...opts.capabilities },
+    directory: (kind, name) => (kind === "user" ? `u-${name}` : name),
+  })
   const storagePath = join(mkdtempSync(join(tmpdir(), "sb-relay-")), "switchboard.db")
   const settings: ConversationSettings = {
     commandPrefix: "!",
@@ -35,7 +44,7 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
     verbosity: "essential",
     maxPromptChars: 100_000,
     maxAttachmentBytes: 5 * 1024 * 1024,
-    access: opts.access ?? {},
+    maxQueuedPerThread: 10,
     typingIntervalMs: 2_000,
     startTimeoutMs: 20_000,
     ...opts.settings,
@@ -45,6 +54,8 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
       runtime: { url: opencode.url },
       storagePath,
       settings,
+      access: opts.access ?? {},
+      consent: { permissions: {}, projects: {}, ...opts.consent },
       interactionTimeoutMs: opts.timeoutMs ?? 60_000,
       adapters: [adapter],
       log: opts.log ?? silentLogger,
@@ -55,7 +66,7 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
   const send = (event: ChatEvent): Promise<ChatReply | void> => adapter.send(event)
   const base = (user: ChatUser, thread: string) => {
     const scope = adapter.scopeOf(thread)
-    return { platform: "memory", workspace: scope.workspace, channel: scope.channel, thread, user, id: `ev${++seq}`, at: Date.now() }
+    return { platform: "memory", workspace: scope.workspace, channel: scope.channel, space: "channel" as const, thread, user, id: `ev${++seq}`, at: Date.now() }
   }
 
   const h = {
@@ -73,11 +84,11 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
     /** A top-level message mentioning the bot: a new thread. */
     async mention(user: ChatUser, text: string, channel = "c1", files: ChatFile[] = []) {
       const thread = adapter.thread(channel)
-      const reply = await send({ ...base(user, thread), kind: "message", message: `${thread}:root`, text, files, mentioned: true, direct: false, threadStart: true })
+      const reply = await send({ ...base(user, thread), kind: "message", message: `${thread}:root`, text, files, mentioned: true, threadStart: true })
       return { thread, reply }
     },
     reply(user: ChatUser, thread: string, text: string, extra: Partial<Extract<ChatEvent, { kind: "message" }>> = {}) {
-      return send({ ...base(user, thread), kind: "message", message: `${thread}:r${seq}`, text, files: [], mentioned: false, direct: false, threadStart: false, ...extra })
+      return send({ ...base(user, thread), kind: "message", message: `${thread}:r${seq}`, text, files: [], mentioned: false, threadStart: false, ...extra })
     },
     click(user: ChatUser, thread: string, message: string, actionId: string, value?: string) {
       return send({ ...base(user, thread), kind: "action", message, actionId, ...(value !== undefined ? { value } : {}) })

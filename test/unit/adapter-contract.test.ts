@@ -15,7 +15,7 @@ describeAdapterContract("memory", async (sink) => {
   const thread = adapter.thread()
   const person = { id: "u1", name: "alice", isBot: false }
   let seq = 0
-  const base = () => ({ platform: "memory", workspace: "w1", channel: "c1", thread, user: person, id: `e${++seq}`, at: Date.now() })
+  const base = () => ({ platform: "memory", workspace: "w1", channel: "c1", space: "channel" as const, thread, user: person, id: `e${++seq}`, at: Date.now() })
   return {
     adapter,
     thread,
@@ -25,7 +25,7 @@ describeAdapterContract("memory", async (sink) => {
     },
     rateLimitNext: () => adapter.refuseNext(new RateLimitError("memory", 1_000, "channel")),
     userMentions: async (text) => {
-      await adapter.send({ ...base(), kind: "message", message: `${thread}:u${seq}`, text, files: [], mentioned: true, direct: false, threadStart: true })
+      await adapter.send({ ...base(), kind: "message", message: `${thread}:u${seq}`, text, files: [], mentioned: true, threadStart: true })
     },
     botPostsDirectly: async (text) => {
       await adapter.post(thread, { text })

@@ -21,7 +21,8 @@ const ALLOWED: Record<string, string[]> = {
 
 /** Packages a room may use (node: built-ins are always fine). */
 const PACKAGES: Record<string, RegExp> = {
-  "src/storage": /^better-sqlite3$/,
+  // zod validates JSON read back from SQLite: a row of the wrong shape stops at the edge.
+  "src/storage": /^(better-sqlite3|zod)$/,
   "src/chat": /^$/,
   "src/commands": /^$/,
   "src/log": /^pino$/,

@@ -199,7 +199,8 @@ describe("refs and options", () => {
     const post = { id: "p", user_id: "u", type: "", props: {}, delete_at: 0 } as never as Parameters<typeof skipReason>[0]
     expect(skipReason(post, "bot")).toBeUndefined()
     expect(skipReason({ ...post, user_id: "bot" }, "bot")).toBe("own post")
-    expect(skipReason({ ...post, props: { from_bot: "true" } }, "bot")).toBe("from a bot")
+    // Bot posts are reported (marked as bots); whether they count is the core's access rule.
+    expect(skipReason({ ...post, props: { from_bot: "true" } }, "bot")).toBeUndefined()
     expect(skipReason({ ...post, type: "system_join_channel" }, "bot")).toMatch(/system post/)
   })
 })
@@ -219,7 +220,8 @@ describe("inbound posts", () => {
       at: post.create_at,
       message: `mattermost:${town.id}:${post.id}`,
       mentioned: true,
-      direct: false,
+      space: "channel",
+      channelName: town.name,
       threadStart: true,
       files: [],
       user: { id: alice.id, name: "alice", displayName: "Alice Liddell", isBot: false, groups: ["system_user", "system_admin"] },
@@ -243,25 +245,29 @@ describe("inbound posts", () => {
     const dm = fm.directChannel(alice.id, fm.bot.id)
     const post = fm.postAs(alice.id, { channel_id: dm.id, message: "hello there" })
     const ev = await sink.message("hello there")
-    expect(ev).toMatchObject({ direct: true, mentioned: true, threadStart: false, workspace: "", thread: `mattermost::${dm.id}:`, id: post.id })
+    expect(ev).toMatchObject({ space: "direct", mentioned: true, threadStart: false, workspace: "", thread: `mattermost::${dm.id}:`, id: post.id })
     const ref = await adapter.post(ev.thread, { text: "hi alice" })
     expect(fm.post(decodeMessage(ref).post)).toMatchObject({ channel_id: dm.id, root_id: "", message: "hi alice" })
   })
 
-  it("ignores its own posts, other bots and bot-flagged posts; @channel is not a mention", async () => {
+  it("ignores its own posts; reports other bots and webhook posts as bots; @channel is not a mention", async () => {
     const { fm, alice, town, sink, adapter, teamId } = h
     const other = fm.addUser({ username: "ci-bot", isBot: true })
     await adapter.post(encodeThread({ team: teamId, channel: town.id, root: "" }), { text: "I am the bot @switchboard" })
     const chan = fm.addChannel({ teamId, name: "builds", members: [fm.bot.id, other.id, alice.id] })
     fm.postAs(other.id, { channel_id: chan.id, message: "@switchboard build failed" })
-    fm.postAs(alice.id, { channel_id: town.id, message: "relayed", props: { from_bot: "true" } })
+    fm.postAsWebhook(alice.id, { channel_id: town.id, message: "@switchboard deploy from CI", username: "deploy-hook" })
     fm.postAs(alice.id, { channel_id: town.id, message: "@channel lunch" })
     fm.postAs(alice.id, { channel_id: chan.id, message: "sentinel" })
     fm.postAs(alice.id, { channel_id: town.id, message: "town sentinel" })
     await sink.message("sentinel")
     await sink.message("town sentinel")
-    expect(sink.events.map((e) => (e as MessageEvent).text).sort()).toEqual(["@channel lunch", "sentinel", "town sentinel"])
-    expect(sink.messages[0]?.mentioned).toBe(false)
+    expect(sink.events.map((e) => (e as MessageEvent).text).sort()).toEqual(["@channel lunch", "build failed", "deploy from CI", "sentinel", "town sentinel"])
+    const byText = (t: string) => sink.messages.find((e) => e.text === t)!
+    expect(byText("build failed").user).toMatchObject({ id: other.id, isBot: true })
+    // A webhook runs under alice's account, but it is not alice speaking.
+    expect(byText("deploy from CI").user).toEqual({ id: `webhook:${alice.id}`, name: "deploy-hook", displayName: "deploy-hook", isBot: true, webhook: true })
+    expect(byText("@channel lunch").mentioned).toBe(false)
   })
 
   it("honours the channel allow-list (by name), DMs always pass", async () => {
@@ -278,20 +284,23 @@ describe("inbound posts", () => {
     expect(sink.messages.map((e) => e.text).sort()).toEqual(["here", "in a dm"])
   })
 
-  it("with a team set, only that team's channels are served (DMs still are); an unknown team is a clear error", async () => {
+  it("with a team set, only that team's channels and its members' DMs are served; an unknown team is a clear error", async () => {
     await h.close()
     h = await harness({ adapter: { team: "core" } })
     const { fm, alice, town, sink } = h
     const ops = fm.addTeam({ name: "ops", members: [fm.bot.id, alice.id] })
+    const outsider = fm.addUser({ username: "outsider" })
+    fm.addTeam({ name: "elsewhere", members: [fm.bot.id, outsider.id] })
     const elsewhere = fm.addChannel({ teamId: ops.id, name: "town-square", type: "O", members: [fm.bot.id, alice.id] })
     fm.postAs(alice.id, { channel_id: elsewhere.id, message: "@switchboard other team" })
+    fm.postAs(outsider.id, { channel_id: fm.directChannel(outsider.id, fm.bot.id).id, message: "dm from outside the team" })
     fm.postAs(alice.id, { channel_id: fm.directChannel(alice.id, fm.bot.id).id, message: "in a dm" })
     fm.postAs(alice.id, { channel_id: town.id, message: "@switchboard core team" })
     await sink.message("in a dm")
     await sink.message("core team")
     expect(sink.messages.map((e) => e.text).sort()).toEqual(["core team", "in a dm"])
     const stray = new MattermostAdapter({ url: fm.url, token: fm.bot.token, log: silentLogger, team: "nope" })
-    await expect(stray.start(sink.fn)).rejects.toThrow(/not a member of team "nope" \(its teams: core, ops\)/)
+    await expect(stray.start(sink.fn)).rejects.toThrow(/not a member of team "nope" \(its teams: core, ops, elsewhere\)/)
   })
 
   it("attached files arrive with their info and download through ChatFile.fetch", async () => {
@@ -301,7 +310,11 @@ describe("inbound posts", () => {
     fm.postAs(alice.id, { channel_id: town.id, message: "@switchboard look", file_ids: [info.id] })
     const ev = await sink.message("look")
     expect(ev.files.map((f) => [f.id, f.name, f.mime, f.size])).toEqual([[info.id, "shot.png", "image/png", 8]])
-    expect(Buffer.from(await ev.files[0]!.fetch())).toEqual(png)
+    expect(Buffer.from(await ev.files[0]!.fetch({ maxBytes: 1024 }))).toEqual(png)
+    // The cap is enforced while reading: over it, the download fails as too large.
+    const err = await ev.files[0]!.fetch({ maxBytes: 4 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ChatError)
+    expect((err as ChatError).code).toBe("too_large")
   })
 })
 
@@ -332,10 +345,14 @@ describe("outbound", () => {
     ])
     expect(fm.callbackUrlOf(id, "a0")).toBe(`${publicUrl}/mattermost/actions`)
     const ctx = fm.contextOf(id, "a1") as Json
-    expect(ctx).toMatchObject({ action: "perm:r1:reject", sig: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    // Signed for this post; without a deadline in the message, valid at most a day.
+    expect(ctx).toMatchObject({ action: "perm:r1:reject", post: id, sig: expect.stringMatching(/^[0-9a-f]{64}$/) })
     const hours = ((ctx.exp as number) * 1000 - Date.now()) / 3_600_000
     expect(hours).toBeGreaterThan(23.9)
     expect(hours).toBeLessThanOrEqual(24)
+    const deadline = Date.now() + 90_000
+    const timed = await adapter.post(thread, { ...approval, actionsExpireAt: deadline })
+    expect((fm.contextOf(decodeMessage(timed).post, "a0") as Json).exp).toBe(Math.floor(deadline / 1000))
 
     await adapter.edit(ref, { text: "Run it? (choose)", actions: [{ id: "x", label: "Only one" }] })
     expect(fm.post(id)).toMatchObject({
@@ -412,9 +429,14 @@ describe("outbound", () => {
     const badSig = await send({ ...real, trigger_id: "t-badsig", context: { ...ctx, sig: "0".repeat(64) } })
     expect(badSig.status).toBe(401)
 
-    const stale = signContext(SECRET, "perm:r1:once", -60_000, Date.now())
+    const stale = signContext(SECRET, "perm:r1:once", id, Date.now() - 60_000)
     const expired = await send({ ...real, trigger_id: "t-expired", context: stale })
-    expect(expired).toMatchObject({ status: 403, json: { error: expect.stringMatching(/expired/) } })
+    expect(expired).toMatchObject({ status: 200, json: { ephemeral_text: expect.stringMatching(/expired/) } })
+
+    // A genuine context copied onto another of the bot's posts: refused.
+    const other = decodeMessage(await adapter.post(encodeThread({ team: teamId, channel: town.id, root: "" }), approval)).post
+    const moved = await send({ ...real, post_id: other, trigger_id: "t-moved" })
+    expect(moved).toMatchObject({ status: 403, json: { error: expect.stringMatching(/another post/) } })
 
     expect((await send("not json")).status).toBe(400)
     expect(await send({ ...real, context: undefined })).toMatchObject({ status: 400, json: { error: expect.stringMatching(/context/) } })
@@ -426,7 +448,7 @@ describe("outbound", () => {
       body: Buffer.from(JSON.stringify({ user_id: alice.id, post_id: id })),
     })
     expect(direct.status).toBe(400)
-    expect(JSON.parse(direct.body ?? "{}")).toEqual({ error: 'malformed Mattermost action callback: "trigger_id" is missing' })
+    expect(JSON.parse(direct.body ?? "{}").error).toMatch(/^malformed Mattermost action callback: "trigger_id"/)
     expect(sink.events.filter((e) => e.kind === "action")).toHaveLength(1)
   })
 
@@ -567,7 +589,7 @@ describe("socket events and recovery", () => {
       `mattermost:${teamId}:${town.id}:${missed[2]!.id}`,
     ])
     expect(byId.get(missed[2]!.id)).toMatchObject({ mentioned: true, threadStart: true, text: "missed top" })
-    expect(byId.get(missed[1]!.id)).toMatchObject({ direct: true, mentioned: true })
+    expect(byId.get(missed[1]!.id)).toMatchObject({ space: "direct", mentioned: true })
     // One channel's posts reach the core in the order they were made.
     const town_ = sink.messages.filter((e) => e.channel === town.id).map((e) => e.text)
     expect(town_).toEqual(["before", "missed reply", "missed top", "live again"])

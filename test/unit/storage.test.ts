@@ -49,6 +49,7 @@ describe("storage", () => {
       platform: "mm",
       workspace: "t",
       channel: "c",
+      space: "channel",
       sessionID: "ses_1",
       runtime: "default",
       directory: "/p",

@@ -1,15 +1,18 @@
 // The button/select callback route: Mattermost POSTs `{user_id, post_id, trigger_id, type,
-// context, …}` when someone clicks. Verifies our signed context and refuses replays, turns the
-// click into an ActionEvent, and answers with the core's ephemeral reply (never `update`).
+// context, …}` when someone clicks. Refuses callbacks from addresses outside the allow-list,
+// verifies our signed context (made by us, for this very post, not past its deadline), refuses
+// replays, turns the click into an ActionEvent, and answers with the core's ephemeral reply.
+import { BlockList, isIP } from "node:net"
 import type { Post } from "@mattermost/types/posts"
+import { z } from "zod"
 import type { ActionEvent, ChatSink, HttpRequest, HttpResponse, HttpRoute } from "../../../src/chat/types.ts"
 import { isChatError } from "../../../src/chat/errors.ts"
 import type { Channels } from "../channels.ts"
 import { LIMITS } from "../limits.ts"
 import { encodeMessage, PLATFORM, threadOfPost } from "../refs.ts"
 import type { SeenIds } from "../seen.ts"
-import { verifyContext, type SignedContext } from "../signing.ts"
-import { userOf, type InboundDeps } from "./posted.ts"
+import { verifyContext } from "../signing.ts"
+import { spaceOf, userOf, type InboundDeps } from "./posted.ts"
 
 export interface ActionDeps {
   /** Identity, profiles, REST and log; throws until the adapter has started. */
@@ -20,16 +23,22 @@ export interface ActionDeps {
   channels: Channels
   triggers: SeenIds
   sink: () => ChatSink | undefined
+  /** Addresses (IPs, CIDR ranges) callbacks may come from; absent = any. */
+  allowFrom?: string[]
   now?: () => number
 }
 
-interface Callback {
-  user_id: string
-  post_id: string
-  trigger_id: string
-  type: string
-  context: SignedContext & { selected_option?: unknown }
-}
+const callbackSchema = z.object({
+  user_id: z.string().min(1),
+  post_id: z.string().min(1),
+  trigger_id: z.string().min(1),
+  type: z.string().optional(),
+  context: z
+    .object({ action: z.string().min(1), post: z.string().min(1), exp: z.number().int(), sig: z.string().min(1), selected_option: z.unknown().optional() })
+    .passthrough(),
+})
+
+type Callback = z.infer<typeof callbackSchema>
 
 const answer = (status: number, body: unknown): HttpResponse => ({
   status,
@@ -46,17 +55,30 @@ function parse(req: HttpRequest): Callback | string {
   } catch {
     return "body is not JSON"
   }
-  if (!body || typeof body !== "object") return "body is not a JSON object"
-  const b = body as Record<string, unknown>
-  for (const key of ["user_id", "post_id", "trigger_id"]) {
-    if (typeof b[key] !== "string" || !b[key]) return `"${key}" is missing`
+  const result = callbackSchema.safeParse(body)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    return `"${issue?.path.join(".") || "body"}" ${issue?.message ?? "is invalid"}`
   }
-  const c = b.context as Record<string, unknown> | undefined
-  if (!c || typeof c !== "object") return `"context" is missing`
-  if (typeof c.action !== "string" || !c.action) return `"context.action" is missing`
-  if (typeof c.exp !== "number" || !Number.isInteger(c.exp)) return `"context.exp" is missing`
-  if (typeof c.sig !== "string" || !c.sig) return `"context.sig" is missing`
-  return { ...(b as unknown as Callback), type: typeof b.type === "string" ? b.type : "" }
+  return result.data
+}
+
+/** An allow-list of addresses and ranges; undefined when every address may call. */
+export function addressFilter(entries: string[] | undefined): ((address: string | undefined) => boolean) | undefined {
+  if (!entries || entries.length === 0) return undefined
+  const list = new BlockList()
+  for (const entry of entries) {
+    const [address = "", bits] = entry.split("/")
+    const family = isIP(address) === 6 ? "ipv6" : "ipv4"
+    if (!isIP(address)) throw new Error(`mattermost.callbackAllowFrom: "${entry}" is not an IP address or CIDR range`)
+    if (bits !== undefined) list.addSubnet(address, Number(bits), family)
+    else list.addAddress(address, family)
+  }
+  return (address) => {
+    if (!address) return false
+    const plain = address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address
+    return list.check(plain, isIP(plain) === 6 ? "ipv6" : "ipv4")
+  }
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
@@ -69,13 +91,17 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<{ done: tru
   }
 }
 
-async function handle(deps: ActionDeps, req: HttpRequest): Promise<HttpResponse> {
+async function handle(deps: ActionDeps, allowed: ReturnType<typeof addressFilter>, req: HttpRequest): Promise<HttpResponse> {
+  if (allowed && !allowed(req.remoteAddress)) {
+    deps.log.warn({ from: req.remoteAddress }, "action callback refused: not from an allowed address (mattermost.callbackAllowFrom)")
+    return answer(403, { error: "callbacks are accepted only from the chat server's addresses" })
+  }
   const cb = parse(req)
   if (typeof cb === "string") return answer(400, { error: `malformed Mattermost action callback: ${cb}` })
-  const verdict = verifyContext(deps.secret, cb.context, (deps.now ?? Date.now)())
+  const verdict = verifyContext(deps.secret, cb.context, cb.post_id, (deps.now ?? Date.now)())
   if (!verdict.ok) {
-    deps.log.warn({ postId: cb.post_id, userId: cb.user_id, status: verdict.status }, `action callback refused: ${verdict.error}`)
-    return answer(verdict.status, { error: verdict.error })
+    deps.log.warn({ postId: cb.post_id, userId: cb.user_id, refused: verdict.kind }, `action callback refused: ${verdict.error}`)
+    return verdict.kind === "expired" ? answer(200, { ephemeral_text: verdict.error, skip_slack_parsing: true }) : answer(verdict.status, { error: verdict.error })
   }
   const sink = deps.sink()
   if (!sink) return answer(503, { error: "the relay is not accepting events yet; try again shortly" })
@@ -98,6 +124,8 @@ async function handle(deps: ActionDeps, req: HttpRequest): Promise<HttpResponse>
     platform: PLATFORM,
     workspace: channel.teamId,
     channel: channel.id,
+    ...(channel.name ? { channelName: channel.name } : {}),
+    space: spaceOf(channel.type),
     thread: threadOfPost(post, channel).ref,
     user: await userOf(inbound, cb.user_id),
     id: cb.trigger_id,
@@ -116,12 +144,13 @@ async function handle(deps: ActionDeps, req: HttpRequest): Promise<HttpResponse>
 }
 
 export function actionRoute(deps: ActionDeps): HttpRoute {
+  const allowed = addressFilter(deps.allowFrom)
   return {
     method: "POST",
     path: deps.path,
     handle: async (req) => {
       try {
-        return await handle(deps, req)
+        return await handle(deps, allowed, req)
       } catch (err) {
         deps.log.error({ err }, "action callback failed")
         return answer(500, { error: `the relay could not handle the click: ${(err as Error).message}` })

@@ -1,8 +1,9 @@
 // A post (live `posted` event or recovered after a reconnect) → MessageEvent: skips the bot's own
-// posts, other bots and system posts; resolves thread, mention, author and attached files.
+// posts and system posts; resolves thread, mention, author and attached files. Bots and webhook
+// posts are reported as such (`isBot`, `webhook`): whether they may prompt is the core's rule.
 import type { FileInfo } from "@mattermost/types/files"
 import type { Post } from "@mattermost/types/posts"
-import type { ChatFile, ChatUser, MessageEvent } from "../../../src/chat/types.ts"
+import type { ChatFile, ChatUser, MessageEvent, Space } from "../../../src/chat/types.ts"
 import type { Logger } from "../../../src/log/logger.ts"
 import type { ChannelInfo } from "../channels.ts"
 import { encodeMessage, PLATFORM, threadOfPost } from "../refs.ts"
@@ -51,11 +52,26 @@ export function parsePosted(data: Record<string, unknown>): Posted | undefined {
 
 /** Why a post is none of the core's business (checked before any request), or undefined. */
 export function skipReason(post: Post, botId: string): string | undefined {
-  if (post.user_id === botId) return "own post"
-  if (post.props?.from_bot === "true" || post.props?.from_bot === true) return "from a bot"
+  if (post.user_id === botId && !isWebhookPost(post)) return "own post"
   if (post.type) return `system post (${post.type})`
   if (post.delete_at) return "deleted"
   return undefined
+}
+
+/** Incoming-webhook posts run under their owner's account: they are never that person speaking. */
+export function isWebhookPost(post: Post): boolean {
+  return post.props?.from_webhook === "true" || post.props?.from_webhook === true
+}
+
+/** Who a webhook post is from: the webhook (`webhook:<owner id>`), a bot as far as access goes. */
+function webhookUser(post: Post): ChatUser {
+  const name = typeof post.props?.override_username === "string" && post.props.override_username ? post.props.override_username : undefined
+  return { id: `webhook:${post.user_id}`, ...(name ? { name, displayName: name } : {}), isBot: true, webhook: true }
+}
+
+/** O/P channels, D direct messages, G group messages. */
+export function spaceOf(type: string): Space {
+  return type === "D" ? "direct" : type === "G" ? "group" : "channel"
 }
 
 /** Removes `@username` (and a following `,` or `:`) wherever it is a whole mention. */
@@ -76,12 +92,13 @@ function listMentions(mentions: string[], botId: string, text: string): boolean 
   return mentions.includes(botId) && !BROADCAST.test(text)
 }
 
+/** The acting user; when the profile cannot be read, an `unknown` user every access rule refuses. */
 export async function userOf(deps: InboundDeps, id: string): Promise<ChatUser> {
   try {
     return await deps.users.get(id)
   } catch (err) {
-    deps.log.warn({ err, userId: id }, "profile unavailable; the event goes on with the user id only")
-    return { id, isBot: false }
+    deps.log.warn({ err, userId: id }, "profile unavailable; the user counts as unknown (refused)")
+    return { id, isBot: false, unknown: true }
   }
 }
 
@@ -91,7 +108,7 @@ function chatFile(rest: Rest, info: FileInfo): ChatFile {
     name: info.name,
     mime: info.mime_type || "application/octet-stream",
     size: info.size,
-    fetch: () => rest.bytes(`download file ${info.id} (${info.name})`, rest.client.getFileUrl(info.id, 0)),
+    fetch: ({ maxBytes, signal }) => rest.bytes(`download file ${info.id} (${info.name})`, rest.client.getFileUrl(info.id, 0), maxBytes, signal),
   }
 }
 
@@ -111,11 +128,11 @@ async function filesOf(deps: InboundDeps, post: Post): Promise<ChatFile[]> {
   return files.filter((f) => f !== undefined)
 }
 
-/** The MessageEvent for a post, or undefined when the author turns out to be a bot. */
-export async function toMessageEvent(deps: InboundDeps, { post, channel, mentions }: Posted): Promise<MessageEvent | undefined> {
-  const user = await userOf(deps, post.user_id)
-  if (user.isBot) return undefined
-  const direct = channel.type === "D"
+/** The MessageEvent for a post (bots and webhooks included, marked as such). */
+export async function toMessageEvent(deps: InboundDeps, { post, channel, mentions }: Posted): Promise<MessageEvent> {
+  const user = isWebhookPost(post) ? webhookUser(post) : await userOf(deps, post.user_id)
+  const space = spaceOf(channel.type)
+  const direct = space === "direct"
   const { text, found } = stripMention(post.message ?? "", deps.me.username)
   const thread = threadOfPost(post, channel)
   return {
@@ -123,6 +140,8 @@ export async function toMessageEvent(deps: InboundDeps, { post, channel, mention
     platform: PLATFORM,
     workspace: channel.teamId,
     channel: channel.id,
+    ...(channel.name ? { channelName: channel.name } : {}),
+    space,
     thread: thread.ref,
     user,
     id: post.id,
@@ -131,7 +150,6 @@ export async function toMessageEvent(deps: InboundDeps, { post, channel, mention
     text,
     files: await filesOf(deps, post),
     mentioned: found || direct || (mentions !== undefined && listMentions(mentions, deps.me.id, post.message ?? "")),
-    direct,
     threadStart: thread.start,
   }
 }

@@ -5,7 +5,7 @@ import type { Reaction } from "@mattermost/types/reactions"
 import type { ReactionEvent } from "../../../src/chat/types.ts"
 import type { ChannelInfo } from "../channels.ts"
 import { encodeMessage, PLATFORM, threadOfPost } from "../refs.ts"
-import { userOf, type InboundDeps } from "./posted.ts"
+import { spaceOf, userOf, type InboundDeps } from "./posted.ts"
 
 /** A reaction as the events carry it (the typings leave out these server fields). */
 export type WireReaction = Reaction & { channel_id?: string; update_at?: number; delete_at?: number }
@@ -31,13 +31,14 @@ export async function toReactionEvent(
 ): Promise<ReactionEvent | undefined> {
   if (reaction.user_id === deps.me.id) return undefined
   const user = await userOf(deps, reaction.user_id)
-  if (user.isBot) return undefined
   const at = added ? reaction.create_at : reaction.delete_at || reaction.update_at || Date.now()
   return {
     kind: "reaction",
     platform: PLATFORM,
     workspace: channel.teamId,
     channel: channel.id,
+    ...(channel.name ? { channelName: channel.name } : {}),
+    space: spaceOf(channel.type),
     thread: threadOfPost(post, channel).ref,
     user,
     id: `${post.id}:${reaction.user_id}:${reaction.emoji_name}:${added ? "+" : "-"}:${at}`,

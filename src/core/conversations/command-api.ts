@@ -2,6 +2,7 @@
 import type { MessageEvent } from "../../chat/types.ts"
 import type { CommandApi } from "../../commands/types.ts"
 import { formatCost, formatDuration, formatTokens } from "../../delivery/render/format.ts"
+import { contextOf } from "../access/policy.ts"
 import { auditEvent } from "./audit.ts"
 import type { ConversationContext } from "./context.ts"
 import type { Surface } from "./host.ts"
@@ -29,7 +30,7 @@ export function commandApi(ctx: ConversationContext, surface: Surface, event: Me
       const dropped = ctx.repos.queue.clear(event.thread)
       const fresh = await bindThread(ctx, surface, event, conv?.binding)
       audit("session.new", fresh.sessionID)
-      const note = `🆕 New session \`${fresh.sessionID}\` in \`${fresh.binding.directory}\`.${dropped ? ` Dropped ${dropped} queued message${dropped === 1 ? "" : "s"}.` : ""}`
+      const note = `🆕 New session \`${fresh.sessionID}\`.${dropped ? ` Dropped ${dropped} queued message${dropped === 1 ? "" : "s"}.` : ""}`
       if (parts) {
         ctx.notify(surface, event.thread, note)
         await sendPrompt(ctx, fresh, parts, senderOf(event.user))
@@ -49,7 +50,27 @@ export function commandApi(ctx: ConversationContext, surface: Surface, event: Me
       return `⏹ Stopping the current answer.${tail}`
     },
 
-    async status() {
+    async grants() {
+      const conv = current()
+      if (!conv) return []
+      return ctx.repos.grants.active(conv.thread, conv.directory).map((g) => ({ id: g.id, scope: g.scope, permission: g.permission, patterns: g.patterns, by: g.grantedBy, at: g.grantedAt }))
+    },
+
+    async revokeGrant(id) {
+      const conv = current()
+      const grant = ctx.repos.grants.get(id)
+      if (!conv || !grant || grant.revokedAt !== undefined || grant.directory !== conv.directory || (grant.scope === "thread" && grant.thread !== conv.thread)) {
+        return `There is no grant #${id} in force here.`
+      }
+      const who = contextOf(event, conv.ownerID)
+      const allowed = grant.scope === "project" ? ctx.access.isAdmin(who) : conv.ownerID === event.user.id || ctx.access.check("approve", who).allowed
+      auditEvent(ctx, surface, event, "grant.revoke", allowed, `#${id}`)
+      if (!allowed) return grant.scope === "project" ? "Only an administrator can revoke a project-wide grant." : "Only the thread's owner, an approver or an administrator can revoke this grant."
+      ctx.repos.grants.revoke(id, event.user.name ? `@${event.user.name}` : event.user.id, ctx.now())
+      return `Revoked #${id}: \`${grant.permission}\` ${grant.patterns.map((p) => `\`${p}\``).join(", ")} asks again from now on.`
+    },
+
+    async status({ paths }) {
       const conv = current()
       if (!conv) return "This thread has no session."
       const session = ctx.store.session(conv.sessionID)
@@ -68,7 +89,7 @@ export function commandApi(ctx: ConversationContext, surface: Surface, event: Me
       const tokens = info?.tokens ? info.tokens.input + info.tokens.output + info.tokens.reasoning : (session?.totals.input ?? 0) + (session?.totals.output ?? 0)
       return [
         `**Session** \`${conv.sessionID}\`${info?.title ? ` — ${info.title}` : ""}`,
-        `**Directory** \`${conv.binding.directory}\` · **Model** \`${model}\``,
+        `${paths ? `**Directory** \`${conv.binding.directory}\` · ` : ""}**Model** \`${model}\``,
         `**State** ${state}${running} · **Waiting for approval** ${waiting} · **Queued** ${queued}`,
         `**Cost so far** ${formatCost(cost)} · ${formatTokens(tokens)} tokens`,
       ].join("\n")

@@ -7,7 +7,8 @@ import type { Repositories } from "../../storage/repositories.ts"
 import type { Binding } from "../../storage/bindings.ts"
 import type { TurnRecord } from "../../storage/turns.ts"
 import type { RestoredSlot } from "../../delivery/turn-stream.ts"
-import type { AccessConfig } from "../access/rules.ts"
+import type { AccessPolicy } from "../access/policy.ts"
+import type { Consent } from "../consent/service.ts"
 import type { Interactions } from "../interactions/service.ts"
 import type { Router } from "../router/router.ts"
 import type { Store } from "../store/store.ts"
@@ -23,7 +24,8 @@ export interface ConversationSettings {
   verbosity: Verbosity
   maxPromptChars: number
   maxAttachmentBytes: number
-  access: AccessConfig
+  /** Follow-ups that may wait per thread. */
+  maxQueuedPerThread: number
   typingIntervalMs: number
   startTimeoutMs: number
   /** `providerID/modelID` and agent for new prompts, when set. */
@@ -37,6 +39,8 @@ export interface ConversationDeps {
   router: Router
   repos: Repositories
   interactions: Interactions
+  access: AccessPolicy
+  consent: Consent
   settings: ConversationSettings
   log: Logger
   /** Refetches one session's messages into the store (events may have been missed). */

@@ -1,6 +1,7 @@
 // A bound thread: its binding, the platform it lives on, the turn in progress, and its
 // subscription to the session's changes. The router calls it; it hands permission and
 // question requests to the interactions service and store changes to the running turn.
+import type { Space } from "../../chat/types.ts"
 import type { Binding } from "../../storage/bindings.ts"
 import type { Interactions } from "../interactions/service.ts"
 import type { Router } from "../router/router.ts"
@@ -43,6 +44,12 @@ export class Conversation implements ThreadHost {
   }
   get workspace(): string {
     return this.binding.workspace
+  }
+  get space(): Space {
+    return this.binding.space
+  }
+  get directory(): string {
+    return this.binding.directory
   }
   get ownerID(): string {
     return this.binding.ownerID

@@ -3,37 +3,50 @@
 import type { ChatReply, MessageEvent } from "../../chat/types.ts"
 import { parseCommand, type ParsedCommand } from "../../commands/parse.ts"
 import { COMMANDS, findCommand, unknownCommandText } from "../../commands/registry.ts"
-import { check } from "../access/rules.ts"
+import { contextOf } from "../access/policy.ts"
+import type { Verdict } from "../access/rules.ts"
 import { auditEvent } from "./audit.ts"
 import { commandApi } from "./command-api.ts"
 import type { ConversationContext } from "./context.ts"
 import type { Surface } from "./host.ts"
-import { promptParts } from "./prompt-parts.ts"
+import { hasVisibleText, promptParts } from "./prompt-parts.ts"
 import { bindThread, enqueue, isBusy, sendPrompt, senderOf } from "./sending.ts"
 
 export const NOT_ALLOWED_TO_PROMPT =
   "You are not allowed to start or continue agent sessions in this channel. Ask an administrator to add you to the access list."
 
+/** What a person is told when they may not prompt, by the reason the rule gave. */
+export function promptRefusal(verdict: Verdict): string {
+  switch (verdict.reason) {
+    case "direct-off":
+      return "Direct messages to this bot are turned off. Mention it in a channel it serves instead."
+    case "unknown-user":
+      return "I could not look up who you are on this server, so I cannot take requests from you right now. Try again in a moment."
+    default:
+      return NOT_ALLOWED_TO_PROMPT
+  }
+}
+
+export const NOT_YOUR_THREAD = "This thread belongs to someone else: only its owner, an approver or an administrator can do that here."
+
 export async function onMessage(ctx: ConversationContext, surface: Surface, event: MessageEvent): Promise<ChatReply | void> {
   const conv = ctx.conversations.get(event.thread)
   // In a channel, only a mention starts something; a bound thread hears every reply.
-  if (!conv && !event.mentioned && !event.direct) return
+  if (!conv && !event.mentioned && event.space !== "direct") return
   const command = parseCommand(event.text, ctx.settings.commandPrefix)
   if (command) return runCommand(ctx, surface, event, command)
   if (conv) {
     const answer = await ctx.interactions.onText(conv, event)
     if (answer.consumed) return answer.reply
   }
-  const verdict = check(ctx.settings.access, "prompt", { user: event.user, channel: event.channel, ...(conv ? { ownerID: conv.ownerID } : {}) })
+  const verdict = ctx.access.check("prompt", contextOf(event, conv?.ownerID))
   auditEvent(ctx, surface, event, "prompt", verdict.allowed, verdict.reason)
-  if (!verdict.allowed) return { ephemeral: NOT_ALLOWED_TO_PROMPT }
-  const built = await promptParts(event.text, event.files, ctx.settings)
-  if (!built.ok) {
-    if (!conv && event.text.trim().length === 0 && event.files.length === 0) {
-      return { ephemeral: `Hi! Tell me what to do after the mention, or try \`${ctx.settings.commandPrefix}help\`.` }
-    }
-    return { ephemeral: built.error }
+  if (!verdict.allowed) return { ephemeral: promptRefusal(verdict) }
+  if (!hasVisibleText(event.text) && event.files.length === 0) {
+    return conv ? undefined : { ephemeral: `Hi! Tell me what to do after the mention, or try \`${ctx.settings.commandPrefix}help\`.` }
   }
+  const built = await promptParts(event.text, event.files, ctx.settings)
+  if (!built.ok) return { ephemeral: built.error }
   let target = conv
   if (!target) {
     try {
@@ -47,6 +60,9 @@ export async function onMessage(ctx: ConversationContext, surface: Surface, even
   if (built.notes.length > 0) ctx.notify(surface, event.thread, built.notes.join("\n"))
   if (isBusy(ctx, target)) {
     const position = enqueue(ctx, target, built.parts, senderOf(event.user))
+    if (position === undefined) {
+      return { ephemeral: `The queue of this thread is full (${ctx.settings.maxQueuedPerThread} messages wait already), so this one was not queued. Send it again when the current answer is done, or \`${ctx.settings.commandPrefix}abort\`.` }
+    }
     ctx.notify(surface, event.thread, `⏳ Queued (position ${position}): I will send it when the current answer is done.`)
     return
   }
@@ -58,16 +74,24 @@ async function runCommand(ctx: ConversationContext, surface: Surface, event: Mes
   const command = findCommand(parsed.name)
   if (!command) return { ephemeral: unknownCommandText(parsed.name, prefix) }
   const conv = ctx.conversations.get(event.thread)
-  if (command.needs === "prompt") {
-    const verdict = check(ctx.settings.access, "prompt", { user: event.user, channel: event.channel, ...(conv ? { ownerID: conv.ownerID } : {}) })
+  const access = contextOf(event, conv?.ownerID)
+  if (command.needs !== "nothing") {
+    const verdict = ctx.access.check("prompt", access)
     auditEvent(ctx, surface, event, `command.${command.name}`, verdict.allowed, verdict.reason)
-    if (!verdict.allowed) return { ephemeral: NOT_ALLOWED_TO_PROMPT }
+    if (!verdict.allowed) return { ephemeral: promptRefusal(verdict) }
+  }
+  if (command.needs === "thread" && conv && conv.ownerID !== event.user.id) {
+    const verdict = ctx.access.check("approve", access)
+    const allowed = verdict.allowed && verdict.reason !== "owner"
+    auditEvent(ctx, surface, event, `command.${command.name}.others-thread`, allowed, verdict.reason)
+    if (!allowed) return { ephemeral: NOT_YOUR_THREAD }
   }
   const result = await command.run({
     args: parsed.args,
     user: event.user,
     prefix,
     bound: conv !== undefined,
+    admin: ctx.access.isAdmin(access),
     api: commandApi(ctx, surface, event),
     commands: COMMANDS,
   })

@@ -1,6 +1,7 @@
 // A chat message → the runtime's prompt parts: its text, plus attachments as data-URL file
 // parts (images, and text the runtime reads inline). Oversized or unsupported files are
 // left out with a note the thread sees; an oversized text is refused, never cut silently.
+import { isChatError } from "../../chat/errors.ts"
 import type { ChatFile } from "../../chat/types.ts"
 import type { PromptPart } from "../../runtime/client.ts"
 
@@ -22,6 +23,13 @@ const IMAGE_MAGIC: Array<[string, number[]]> = [
 
 const kb = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`)
 
+/** Characters that render as nothing: a message of only these (and whitespace) says nothing. */
+const INVISIBLE = /[\s\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/gu
+
+export function hasVisibleText(text: string): boolean {
+  return text.replace(INVISIBLE, "").length > 0
+}
+
 function imageType(data: Uint8Array): string | undefined {
   return IMAGE_MAGIC.find(([, magic]) => magic.every((b, i) => data[i] === b))?.[0]
 }
@@ -33,7 +41,7 @@ function isText(file: ChatFile, data: Uint8Array): boolean {
 }
 
 export async function promptParts(text: string, files: ChatFile[], limits: PartLimits): Promise<PartsResult> {
-  const trimmed = text.trim()
+  const trimmed = hasVisibleText(text) ? text.trim() : ""
   if (trimmed.length > limits.maxPromptChars) {
     return {
       ok: false,
@@ -50,13 +58,11 @@ export async function promptParts(text: string, files: ChatFile[], limits: PartL
     }
     let data: Uint8Array
     try {
-      data = await file.fetch()
+      // The cap is enforced while downloading: a file larger than it says is cut off, not buffered.
+      data = await file.fetch({ maxBytes: limits.maxAttachmentBytes })
     } catch (err) {
-      notes.push(`Skipped ${file.name}: it could not be downloaded (${(err as Error).message}).`)
-      continue
-    }
-    if (data.byteLength > limits.maxAttachmentBytes) {
-      notes.push(`Skipped ${file.name}: ${kb(data.byteLength)} is over the ${kb(limits.maxAttachmentBytes)} limit.`)
+      const over = isChatError(err, "too_large")
+      notes.push(over ? `Skipped ${file.name}: it is over the ${kb(limits.maxAttachmentBytes)} limit.` : `Skipped ${file.name}: it could not be downloaded (${(err as Error).message}).`)
       continue
     }
     const image = imageType(data)

@@ -25,10 +25,15 @@ function modelRef(chosen: string | undefined) {
   return m ? { providerID: m[1]!, modelID: m[2]! } : undefined
 }
 
-/** Creates a session for a thread and binds them (a new binding, or a new session for an old one). */
-export async function bindThread(ctx: ConversationContext, surface: Surface, event: Pick<MessageEvent, "thread" | "workspace" | "channel" | "user">, existing?: Binding): Promise<Conversation> {
+/**
+ * Creates a session for a thread and binds them (a new binding, or a new session for an old
+ * one). The session carries the relay's permission rules, so it asks whatever the runtime's
+ * own config says (docs/consent.md).
+ */
+export async function bindThread(ctx: ConversationContext, surface: Surface, event: Pick<MessageEvent, "thread" | "workspace" | "channel" | "user" | "space">, existing?: Binding): Promise<Conversation> {
   const directory = existing?.directory ?? ctx.directoryFor(surface.platform, event.channel)
-  const session = await ctx.client.sessions.create(directory)
+  const { rules } = await ctx.consent.rulesFor(directory)
+  const session = await ctx.client.sessions.create(directory, { permission: rules })
   const now = ctx.now()
   const binding: Binding = existing
     ? { ...existing, sessionID: session.id, lastActiveAt: now }
@@ -37,6 +42,7 @@ export async function bindThread(ctx: ConversationContext, surface: Surface, eve
         platform: surface.platform,
         workspace: event.workspace,
         channel: event.channel,
+        space: event.space,
         sessionID: session.id,
         runtime: "default",
         directory,
@@ -99,7 +105,7 @@ export async function sendPrompt(ctx: ConversationContext, conv: Conversation, p
 
 async function heal(ctx: ConversationContext, conv: Conversation, parts: PromptPart[], sender: Sender): Promise<void> {
   const old = conv.sessionID
-  await bindThread(ctx, conv.surface, { thread: conv.thread, workspace: conv.workspace, channel: conv.channel, user: { id: conv.ownerID, isBot: false } }, conv.binding)
+  await bindThread(ctx, conv.surface, { thread: conv.thread, workspace: conv.workspace, channel: conv.channel, space: conv.space, user: { id: conv.ownerID, isBot: false } }, conv.binding)
   ctx.log.warn({ thread: conv.thread, old, now: conv.sessionID }, "the bound session was gone; bound a new one")
   ctx.notify(conv.surface, conv.thread, `The previous OpenCode session (\`${old}\`) no longer exists, so this thread now uses a new one (\`${conv.sessionID}\`). Earlier context is not carried over.`)
   await sendPrompt(ctx, conv, parts, sender, true)
@@ -112,7 +118,9 @@ export function isBusy(ctx: ConversationContext, conv: Conversation): boolean {
   return derived !== undefined && derived !== "idle"
 }
 
-export function enqueue(ctx: ConversationContext, conv: Conversation, parts: PromptPart[], sender: Sender): number {
+/** Queues a follow-up; undefined when the thread's queue is full (nothing is stored). */
+export function enqueue(ctx: ConversationContext, conv: Conversation, parts: PromptPart[], sender: Sender): number | undefined {
+  if (ctx.repos.queue.list(conv.thread).length >= ctx.settings.maxQueuedPerThread) return undefined
   const { position } = ctx.repos.queue.push({
     thread: conv.thread,
     userID: sender.id,

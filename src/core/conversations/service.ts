@@ -9,7 +9,6 @@ import { findOwnPost } from "../../delivery/find-post.ts"
 import type { Binding } from "../../storage/bindings.ts"
 import type { TurnRecord } from "../../storage/turns.ts"
 import type { SessionRef } from "../../runtime/resync.ts"
-import { isAllowedBot } from "../access/rules.ts"
 import type { Verbosity } from "../../delivery/render/blocks.ts"
 import { Conversation } from "./conversation.ts"
 import type { ConversationContext, ConversationDeps } from "./context.ts"
@@ -36,6 +35,8 @@ export class Conversations implements ConversationContext {
   readonly router: ConversationDeps["router"]
   readonly repos: ConversationDeps["repos"]
   readonly interactions: ConversationDeps["interactions"]
+  readonly access: ConversationDeps["access"]
+  readonly consent: ConversationDeps["consent"]
   readonly settings: ConversationDeps["settings"]
   readonly log: ConversationDeps["log"]
   readonly refresh: ConversationDeps["refresh"]
@@ -49,6 +50,8 @@ export class Conversations implements ConversationContext {
     this.router = deps.router
     this.repos = deps.repos
     this.interactions = deps.interactions
+    this.access = deps.access
+    this.consent = deps.consent
     this.settings = deps.settings
     this.log = deps.log
     this.refresh = deps.refresh
@@ -67,8 +70,8 @@ export class Conversations implements ConversationContext {
   }
 
   async handle(surface: Surface, event: ChatEvent): Promise<ChatReply | void> {
-    // Bot-loop guard: other bots (and we ourselves) are ignored unless explicitly allowed.
-    if (event.user.isBot && !isAllowedBot(this.settings.access, event.user)) return
+    // Bot-loop guard: other bots, webhooks (and we ourselves) are ignored unless explicitly allowed.
+    if (event.user.isBot && !this.access.isAllowedBot(event.user, event.platform)) return
     if (event.id && !this.repos.seen.first(surface.platform, `${event.kind}:${event.id}`, this.now())) return
     const reply = await this.serial(event.thread, async () => {
       try {
@@ -102,7 +105,6 @@ export class Conversations implements ConversationContext {
           text: `${this.settings.commandPrefix}${event.name} ${event.args}`.trim(),
           files: [],
           mentioned: true,
-          direct: false,
           threadStart: false,
         })
     }

@@ -1,9 +1,10 @@
 // The vocabulary of answers: button/select action ids (`sb:<requestID>:<choice>`), reactions,
 // and free-text replies, each turned into the runtime's decision. Pure functions.
-import type { PermissionDecision, QuestionDecision } from "../router/types.ts"
+import type { QuestionDecision } from "../router/types.ts"
 import type { QuestionInfo } from "../../runtime/events.ts"
 
-export type PermissionChoice = "once" | "always" | "reject"
+/** `always` keeps the grant for this thread, `project` for the whole project (admins only). */
+export type PermissionChoice = "once" | "always" | "project" | "reject"
 
 export interface ReactionChoices {
   once: string[]
@@ -30,14 +31,18 @@ export function actionId(requestID: string, choice: string): string {
 
 /** Parses an action id; undefined for anything we did not make (or that was tampered with). */
 export function parseActionId(id: string): { requestID: string; choice: string } | undefined {
-  const m = /^sb:((?:per|que)_[A-Za-z0-9]{1,60}):(once|always|reject|dismiss|select|o\d{1,2})$/.exec(id)
+  const m = /^sb:((?:per|que)_[A-Za-z0-9]{1,60}):(once|always|project|reject|dismiss|select|o\d{1,2})$/.exec(id)
   return m ? { requestID: m[1]!, choice: m[2]! } : undefined
 }
 
-export function permissionDecision(choice: string, feedback?: string): PermissionDecision | undefined {
-  if (choice === "once" || choice === "always") return { reply: choice }
-  if (choice === "reject") return feedback ? { reply: "reject", message: feedback } : { reply: "reject" }
-  return undefined
+/** A person's answer to a permission request: what they chose, and their feedback with a rejection. */
+export interface PermissionAnswer {
+  choice: PermissionChoice
+  message?: string
+}
+
+export function permissionChoice(choice: string): PermissionAnswer | undefined {
+  return choice === "once" || choice === "always" || choice === "project" || choice === "reject" ? { choice } : undefined
 }
 
 /** A button or select choice for a single-question request. */
@@ -66,12 +71,12 @@ const ALWAYS = /^(always|allow always)[.!]*$/i
 const NO = /^(n|no|nope|reject|deny|stop|don'?t)[.!]*$/i
 
 /** A thread reply while a permission waits: keywords, or anything else as feedback. */
-export function permissionFromText(text: string): PermissionDecision {
+export function permissionFromText(text: string): PermissionAnswer {
   const t = text.trim()
-  if (YES.test(t)) return { reply: "once" }
-  if (ALWAYS.test(t)) return { reply: "always" }
-  if (NO.test(t)) return { reply: "reject" }
-  return { reply: "reject", message: t }
+  if (YES.test(t)) return { choice: "once" }
+  if (ALWAYS.test(t)) return { choice: "always" }
+  if (NO.test(t)) return { choice: "reject" }
+  return { choice: "reject", message: t }
 }
 
 /** A thread reply while a question waits: numbers or labels, or the text itself as a custom answer. */

@@ -9,7 +9,7 @@ import { actionId } from "./choices.ts"
 export type Request = { kind: "permission"; request: PermissionRequest } | { kind: "question"; request: QuestionRequest }
 
 export type Closure =
-  | { how: "answered"; decision: PermissionDecision | QuestionDecision; by: string }
+  | { how: "answered"; decision: PermissionDecision | QuestionDecision; by: string; always?: "thread" | "project" }
   | { how: "expired"; afterMs: number }
   | { how: "elsewhere"; detail: string }
   | { how: "gone" }
@@ -74,30 +74,38 @@ function questionBody(req: QuestionRequest, md: boolean): string {
 export interface OpenContext {
   capabilities: ChatCapabilities
   timeoutMs: number
-  /** Display name of who may answer besides approvers (the thread owner). */
-  owner?: string
+  /** Who may answer, in words ("@alice or an approver"). */
+  who: string
   /** Reactions work as answers on this platform. */
   reactions: boolean
+  /** Administrators exist: offer "Always in this project" (theirs to give). */
+  projectAlways: boolean
+  /** The request's deadline (epoch ms): buttons mean nothing after it. */
+  deadline: number
+  /** The chat command prefix, for the hint that lists grants. */
+  prefix: string
 }
 
 export function openMessage(r: Request, ctx: OpenContext): OutMessage {
   const md = ctx.capabilities.markdown !== "terminal"
   const italic = (s: string) => (md ? `_${s}_` : s)
-  const who = ctx.owner ? `${ctx.owner} or an approver` : "an approver"
+  const who = ctx.who
   const lines = [title(r, md)]
   let actions: Action[] | undefined
   let select: OutMessage["select"]
   if (r.kind === "permission") {
     const req = r.request
     lines.push(permissionSubject(req, md))
-    if (req.always.length > 0) lines.push(`“Always” allows ${req.always.map((p) => code(p, md)).join(", ")} in this project until OpenCode restarts.`)
-    const how = ctx.capabilities.buttons ? "Click" : ctx.reactions ? "React ✅ once, ♾️ always or ❌ reject" : "Reply yes, always or no"
+    const scope = alwaysPatterns(req).map((p) => code(p, md)).join(", ")
+    lines.push(`“Always here” allows ${scope} for the rest of this thread${ctx.projectAlways ? `; “Always in project” (administrators) for every thread of this project` : ""}. Switchboard keeps them; \`${ctx.prefix}grants\` lists them.`)
+    const how = ctx.capabilities.buttons ? "Click" : ctx.reactions ? "React ✅ once, ♾️ always here or ❌ reject" : "Reply yes, always or no"
     lines.push(italic(`${how}, or reply in this thread with instructions to reject with feedback. ${who} can answer; rejected automatically after ${span(ctx.timeoutMs)}.`))
     if (ctx.capabilities.buttons) {
       actions = [
         { id: actionId(req.id, "once"), label: "Allow once", style: "primary" },
-        { id: actionId(req.id, "always"), label: "Always" },
-        { id: actionId(req.id, "reject"), label: "Reject", style: "danger" },
+        { id: actionId(req.id, "always"), label: "Always here" },
+        ...(ctx.projectAlways ? [{ id: actionId(req.id, "project"), label: "Always in project" }] : []),
+        { id: actionId(req.id, "reject"), label: "Reject", style: "danger" as const },
       ]
     }
   } else {
@@ -125,12 +133,19 @@ export function openMessage(r: Request, ctx: OpenContext): OutMessage {
           : "Reply with the number of an option or your own answer."
     lines.push(italic(`${how} ${who} can answer; dismissed automatically after ${span(ctx.timeoutMs)}.`))
   }
-  return { text: lines.join("\n\n"), ...(actions ? { actions } : {}), ...(select ? { select } : {}) }
+  return { text: lines.join("\n\n"), ...(actions ? { actions } : {}), ...(select ? { select } : {}), ...(actions || select ? { actionsExpireAt: ctx.deadline } : {}) }
 }
 
-function describeDecision(r: Request, d: PermissionDecision | QuestionDecision): string {
+/** What an "Always" for this request allows: its `always` patterns, or the exact ones. */
+export function alwaysPatterns(req: PermissionRequest): string[] {
+  return req.always.length > 0 ? req.always : req.patterns
+}
+
+function describeDecision(r: Request, d: PermissionDecision | QuestionDecision, always?: "thread" | "project"): string {
   if (r.kind === "permission") {
     const p = d as PermissionDecision
+    if (always === "thread") return "♾️ Always allowed in this thread"
+    if (always === "project") return "♾️ Always allowed in this project"
     if (p.reply === "once") return "✅ Allowed once"
     if (p.reply === "always") return "♾️ Always allowed"
     return p.message ? `❌ Rejected with feedback “${p.message}”` : "❌ Rejected"
@@ -146,7 +161,7 @@ export function closedMessage(r: Request, closure: Closure, ctx: { capabilities:
   let outcome: string
   switch (closure.how) {
     case "answered":
-      outcome = `${describeDecision(r, closure.decision)} by ${closure.by}.`
+      outcome = `${describeDecision(r, closure.decision, closure.always)} by ${closure.by}.`
       break
     case "expired":
       outcome = r.kind === "permission" ? `⏱ Nobody answered within ${span(closure.afterMs)}; rejected automatically.` : `⏱ Nobody answered within ${span(closure.afterMs)}; dismissed automatically.`

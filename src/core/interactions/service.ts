@@ -1,36 +1,46 @@
-// Permission and question requests from open to closed. The router asks (`ask`); we persist
-// the request with its deadline before posting, post it through the outbox ahead of stream
-// edits, and wait for an allowed click, reaction or reply. "Answered exactly once" is
-// structural: the database row leaves `open` in one conditional UPDATE, and only the caller
-// that won it resolves the waiting promise. Late or double clicks get "already answered".
+// Permission and question requests from open to closed. The router asks (`ask`); a request an
+// "Always" grant covers is answered at once (always.ts); otherwise we persist it with its
+// deadline before posting, post it through the outbox ahead of stream edits, and wait for an
+// allowed click, reaction or reply. "Answered exactly once" is structural: the database row
+// leaves `open` in one conditional UPDATE, and only the caller that won it resolves the waiting
+// promise. Late or double clicks get "already answered". This file must not know platforms.
 import type { Logger } from "../../log/logger.ts"
-import type { ActionEvent, ChatReply, ChatUser, MessageEvent, ReactionEvent } from "../../chat/types.ts"
+import type { ActionEvent, ChatEvent, ChatReply, MessageEvent, ReactionEvent } from "../../chat/types.ts"
 import type { Slot } from "../../delivery/outbox.ts"
 import { findOwnPost } from "../../delivery/find-post.ts"
 import type { InteractionRecord, InteractionRepo } from "../../storage/interactions.ts"
 import type { AuditRepo } from "../../storage/audit.ts"
-import { check, type AccessConfig } from "../access/rules.ts"
+import type { GrantRepo } from "../../storage/grants.ts"
+import { contextOf, type AccessPolicy } from "../access/policy.ts"
 import type { PermissionDecision, QuestionDecision, RequestContext, RequestResult } from "../router/types.ts"
 import type { ThreadHost } from "../conversations/host.ts"
+import { addGrant, appliesTo, grantFor, recordAuto, type AlwaysDeps } from "./always.ts"
 import {
   parseActionId,
-  permissionDecision,
+  permissionChoice,
   permissionFromText,
   questionDecision,
   questionFromText,
   reactionChoice,
+  type PermissionAnswer,
   type ReactionChoices,
 } from "./choices.ts"
 import { closedMessage, openMessage, type Closure, type Request } from "./message.ts"
+import { requestOf } from "./stored.ts"
 
 type Decision = PermissionDecision | QuestionDecision
+type Answer = { kind: "permission"; answer: PermissionAnswer } | { kind: "question"; decision: QuestionDecision }
 
 export interface InteractionDeps {
-  repos: { interactions: InteractionRepo; audit: AuditRepo }
-  access: AccessConfig
+  repos: { interactions: InteractionRepo; audit: AuditRepo; grants: GrantRepo }
+  access: AccessPolicy
   timeoutMs: number
   reactions: ReactionChoices
+  /** The chat command prefix (hints in request messages). */
+  prefix: string
   log: Logger
+  /** The thread host of another bound thread (to apply a project grant there). */
+  hostOf?(thread: string): ThreadHost | undefined
   now?: () => number
 }
 
@@ -45,13 +55,14 @@ export const REFUSALS = {
   unknownRequest: "This request is not known (it may belong to an old session); nothing was done.",
   wrongThread: "This button does not belong to this thread; nothing was done.",
   notAllowed: (who: string) => `Only ${who} can answer this request.`,
+  notAdmin: "Only an administrator can allow this for the whole project. “Always here” keeps it to this thread.",
   alreadyAnswered: (by: string | undefined) => `This was already answered${by ? ` by ${by}` : ""}.`,
   expired: "This request expired and was rejected automatically.",
   closed: "This request is no longer pending.",
   invalidChoice: "That choice does not fit this request; nothing was done.",
 } as const
 
-export function displayName(user: ChatUser): string {
+export function displayName(user: { id: string; name?: string; displayName?: string }): string {
   return user.name ? `@${user.name}` : user.displayName ?? user.id
 }
 
@@ -60,10 +71,12 @@ export class Interactions {
   private readonly waiting = new Map<string, Waiter>()
   private readonly slots = new Map<string, Slot>()
   private readonly now: () => number
+  private readonly always: AlwaysDeps
 
   constructor(deps: InteractionDeps) {
     this.deps = deps
     this.now = deps.now ?? (() => Date.now())
+    this.always = { grants: deps.repos.grants, audit: deps.repos.audit, now: this.now }
   }
 
   /** The router's deadline for a request: the persisted one survives restarts. */
@@ -81,13 +94,21 @@ export class Interactions {
   ask(host: ThreadHost, r: Extract<Request, { kind: "question" }>, ctx: RequestContext): Promise<QuestionDecision>
   ask(host: ThreadHost, r: Request, ctx: RequestContext): Promise<Decision> {
     const { interactions } = this.deps.repos
-    const rec = interactions.create({
+    const known = interactions.get(r.request.id)
+    if (r.kind === "permission" && !known) {
+      const grant = grantFor(this.always, host, r.request)
+      if (grant) {
+        recordAuto(this.always, host, r.request, grant)
+        return Promise.resolve({ reply: "once" })
+      }
+    }
+    const rec = known ?? interactions.create({
       requestID: r.request.id,
       kind: r.kind,
       sessionID: r.request.sessionID,
       thread: host.thread,
       request: r.request,
-      options: r.kind === "question" ? r.request.questions.map((q) => q.options.map((o) => o.label)) : ["once", "always", "reject"],
+      options: r.kind === "question" ? r.request.questions.map((q) => q.options.map((o) => o.label)) : ["once", "always", "project", "reject"],
       deadline: ctx.deadline,
       createdAt: this.now(),
     })
@@ -113,10 +134,10 @@ export class Interactions {
     let closure: Closure | undefined
     switch (result.via) {
       case "subscriber":
-        return // already shown by decide()
+        return // already shown by decide(), or answered by a grant
       case "timeout":
         if (interactions.close(id, "expired", result.decision, undefined, at)) closure = { how: "expired", afterMs: this.deps.timeoutMs }
-        audit.record({ at, platform: host.surface.platform, thread: host.thread, action: `${r.kind}.timeout`, allowed: true, detail: id })
+        audit.record({ at, platform: host.surface.platform, thread: host.thread, action: `${r.kind}.timeout`, allowed: true, detail: `${id} ${requestText(r)}` })
         break
       case "subscriber-error":
         if (interactions.close(id, "closed", { error: String(result.error) }, undefined, at)) {
@@ -146,13 +167,11 @@ export class Interactions {
     const rec = this.deps.repos.interactions.get(parsed.requestID)
     if (!rec) return { ephemeral: REFUSALS.unknownRequest }
     if (!host || rec.thread !== host.thread) return { ephemeral: REFUSALS.wrongThread }
+    if (rec.messageRef !== undefined && event.message && event.message !== rec.messageRef) return { ephemeral: REFUSALS.wrongThread }
     const r = requestOf(rec)
-    const decision =
-      r.kind === "permission"
-        ? permissionDecision(parsed.choice)
-        : questionDecision(r.request.questions, parsed.choice, event.value)
-    if (!decision) return { ephemeral: REFUSALS.invalidChoice }
-    return this.decide(host, rec, r, decision, event.user, "click")
+    const answer = this.answerOf(r, parsed.choice, event.value)
+    if (!answer) return { ephemeral: REFUSALS.invalidChoice }
+    return this.decide(host, rec, r, answer, event, "click")
   }
 
   /** A reaction on a request message. */
@@ -163,9 +182,9 @@ export class Interactions {
     const choice = reactionChoice(event.emoji, this.deps.reactions)
     if (!choice) return undefined // an ordinary reaction, not an answer
     const r = requestOf(rec)
-    const decision = r.kind === "permission" ? permissionDecision(choice) : questionDecision(r.request.questions, choice)
-    if (!decision) return { ephemeral: REFUSALS.invalidChoice }
-    return this.decide(host, rec, r, decision, event.user, "reaction")
+    const answer = this.answerOf(r, choice)
+    if (!answer) return { ephemeral: REFUSALS.invalidChoice }
+    return this.decide(host, rec, r, answer, event, "reaction")
   }
 
   /** A reply in a thread where a request waits; true if it was taken as the answer. */
@@ -173,14 +192,14 @@ export class Interactions {
     const open = this.openIn(host.thread)
     const rec = open.at(-1)
     if (!rec || event.text.trim().length === 0) return { consumed: false }
-    const verdict = check(this.deps.access, "approve", { user: event.user, channel: host.channel, ownerID: host.ownerID })
-    if (!verdict.allowed) return { consumed: false } // their words are a normal follow-up
+    if (!this.deps.access.check("approve", contextOf(event, host.ownerID)).allowed) return { consumed: false } // their words are a normal follow-up
     const r = requestOf(rec)
-    const decision = r.kind === "permission" ? permissionFromText(event.text) : questionFromText(r.request.questions, event.text)
-    if (!decision) {
+    const answer: Answer | undefined =
+      r.kind === "permission" ? { kind: "permission", answer: permissionFromText(event.text) } : wrapQuestion(questionFromText(r.request.questions, event.text))
+    if (!answer) {
       return { consumed: true, reply: { ephemeral: "That does not answer the question: reply with the number of an option." } }
     }
-    return { consumed: true, reply: await this.decide(host, rec, r, decision, event.user, "reply") }
+    return { consumed: true, reply: await this.decide(host, rec, r, answer, event, "reply") }
   }
 
   /** Closes open interactions the runtime no longer has (after the first resync on start). */
@@ -197,15 +216,28 @@ export class Interactions {
     return closed
   }
 
-  private async decide(host: ThreadHost, rec: InteractionRecord, r: Request, decision: Decision, user: ChatUser, via: string): Promise<ChatReply> {
+  private answerOf(r: Request, choice: string, value?: string): Answer | undefined {
+    if (r.kind === "permission") {
+      const answer = permissionChoice(choice)
+      return answer ? { kind: "permission", answer } : undefined
+    }
+    return wrapQuestion(questionDecision(r.request.questions, choice, value))
+  }
+
+  private async decide(host: ThreadHost, rec: InteractionRecord, r: Request, answer: Answer, event: ChatEvent, via: string): Promise<ChatReply> {
     const { interactions, audit } = this.deps.repos
+    const { user } = event
     const at = this.now()
     const who = displayName(user)
-    const verdict = check(this.deps.access, "approve", { user, channel: host.channel, ownerID: host.ownerID })
+    const ctx = contextOf(event, host.ownerID)
+    const project = answer.kind === "permission" && answer.answer.choice === "project"
+    const verdict = this.deps.access.check(project ? "admin" : "approve", ctx)
     const action = `${r.kind}.${via}`
+    const base = { at, platform: host.surface.platform, thread: host.thread, userID: user.id, ...(user.name ? { userName: user.name } : {}), action }
     if (!verdict.allowed) {
-      audit.record({ at, platform: host.surface.platform, thread: host.thread, userID: user.id, ...(user.name ? { userName: user.name } : {}), action, allowed: false, detail: `${rec.requestID} ${verdict.reason}` })
-      return { ephemeral: REFUSALS.notAllowed(host.ownerName ? `@${host.ownerName} or an approver` : "an approver") }
+      audit.record({ ...base, allowed: false, detail: `${rec.requestID} ${verdict.reason} ${requestText(r)}` })
+      if (project && this.deps.access.check("approve", ctx).allowed) return { ephemeral: REFUSALS.notAdmin }
+      return { ephemeral: REFUSALS.notAllowed(this.deps.access.approverWords(ctx, host.ownerName ? `@${host.ownerName}` : undefined)) }
     }
     if (rec.state !== "open" || at > rec.deadline) {
       const current = interactions.get(rec.requestID)
@@ -213,18 +245,44 @@ export class Interactions {
       if (current?.state === "answered") return { ephemeral: REFUSALS.alreadyAnswered(current.answeredBy) }
       return { ephemeral: REFUSALS.closed }
     }
+    const always = answer.kind === "permission" ? scopeOf(answer.answer) : undefined
+    const decision: Decision = answer.kind === "question" ? answer.decision : toRuntime(answer.answer)
     // The conditional update is the one place a request can be won.
-    if (!interactions.close(rec.requestID, "answered", decision, who, at)) {
+    if (!interactions.close(rec.requestID, "answered", { ...decision, ...(always ? { always } : {}) }, who, at)) {
       const current = interactions.get(rec.requestID)
       return { ephemeral: current?.state === "expired" ? REFUSALS.expired : REFUSALS.alreadyAnswered(current?.answeredBy) }
     }
-    audit.record({ at, platform: host.surface.platform, thread: host.thread, userID: user.id, ...(user.name ? { userName: user.name } : {}), action, allowed: true, detail: `${rec.requestID} ${JSON.stringify(decision)}` })
-    void this.show(host, r, { how: "answered", decision, by: who }, rec).catch((err: unknown) => this.deps.log.error({ err, requestID: rec.requestID }, "could not update a request message"))
+    audit.record({ ...base, allowed: true, detail: `${rec.requestID} ${JSON.stringify(decision)}${always ? ` always:${always}` : ""} ${requestText(r)}` })
+    this.settle(host, rec, r, decision, { how: "answered", decision, by: who, ...(always ? { always } : {}) })
+    if (always && r.kind === "permission") {
+      const grant = addGrant(this.always, host, r.request, always, user, who)
+      this.answerCovered(host, grant, `${who}'s “Always”`)
+    }
+    return {}
+  }
+
+  /** Shows the outcome and hands the decision to the waiting router call. */
+  private settle(host: ThreadHost, rec: InteractionRecord, r: Request, decision: Decision, closure: Closure): void {
+    void this.show(host, r, closure, rec).catch((err: unknown) => this.deps.log.error({ err, requestID: rec.requestID }, "could not update a request message"))
     const waiter = this.waiting.get(rec.requestID)
     this.waiting.delete(rec.requestID)
     // Without a waiter (restart before the router re-asked) `ask` finds the stored decision.
     waiter?.resolve(decision)
-    return {}
+  }
+
+  /** A new grant also answers the waiting requests it covers (in its thread, or its project). */
+  private answerCovered(host: ThreadHost, grant: Parameters<typeof appliesTo>[0], by: string): void {
+    const { interactions } = this.deps.repos
+    for (const rec of interactions.open()) {
+      if (rec.kind !== "permission") continue
+      const other = rec.thread === host.thread ? host : this.deps.hostOf?.(rec.thread)
+      const r = requestOf(rec)
+      if (!other || r.kind !== "permission" || !appliesTo(grant, other.thread, other.directory, r.request)) continue
+      const decision: PermissionDecision = { reply: "once" }
+      if (!interactions.close(rec.requestID, "answered", { ...decision, grant: grant.id }, by, this.now())) continue
+      recordAuto(this.always, other, r.request, grant)
+      this.settle(other, rec, r, decision, { how: "answered", decision, by, always: grant.scope })
+    }
   }
 
   /** Shows the request open (no closure) or closed, in the message it already has if any. */
@@ -233,17 +291,22 @@ export class Interactions {
     if (!record) return
     if (!record.messageRef && record.postingAt !== undefined) record = await this.adoptPosted(host, record)
     const slot = this.slotFor(host, record)
+    const capabilities = host.surface.adapter.capabilities
     if (!closure) {
       if (!record.messageRef) host.sealTurn() // the answer continues below the request
+      const ctx = { user: { id: "", isBot: false }, platform: host.surface.platform, channel: host.channel, space: host.space } as const
       slot.set(openMessage(r, {
-        capabilities: host.surface.adapter.capabilities,
+        capabilities,
         timeoutMs: this.deps.timeoutMs,
-        ...(host.ownerName ? { owner: `@${host.ownerName}` } : {}),
-        reactions: host.surface.adapter.capabilities.reactions,
+        who: this.deps.access.approverWords(ctx, host.ownerName ? `@${host.ownerName}` : undefined),
+        reactions: capabilities.reactions,
+        projectAlways: this.deps.access.hasAdmins,
+        deadline: record.deadline,
+        prefix: this.deps.prefix,
       }))
       return
     }
-    slot.set(closedMessage(r, closure, { capabilities: host.surface.adapter.capabilities }))
+    slot.set(closedMessage(r, closure, { capabilities }))
     // The slot finishes its last edit on its own; a later change re-creates it from the stored ref.
     this.slots.delete(record.requestID)
   }
@@ -273,11 +336,26 @@ export class Interactions {
   }
 }
 
-/** The runtime request a stored interaction was opened for. */
-function requestOf(rec: InteractionRecord): Request {
-  return rec.kind === "permission"
-    ? { kind: "permission", request: rec.request as Extract<Request, { kind: "permission" }>["request"] }
-    : { kind: "question", request: rec.request as Extract<Request, { kind: "question" }>["request"] }
+function wrapQuestion(decision: QuestionDecision | undefined): Answer | undefined {
+  return decision ? { kind: "question", decision } : undefined
+}
+
+function scopeOf(a: PermissionAnswer): "thread" | "project" | undefined {
+  return a.choice === "always" ? "thread" : a.choice === "project" ? "project" : undefined
+}
+
+/** What the runtime is told: never its own "always" (that would be instance-wide). */
+function toRuntime(a: PermissionAnswer): PermissionDecision {
+  if (a.choice === "reject") return a.message ? { reply: "reject", message: a.message } : { reply: "reject" }
+  return { reply: "once" }
+}
+
+/** The full command or subject of a request, for the audit log (never truncated). */
+function requestText(r: Request): string {
+  if (r.kind === "question") return JSON.stringify(r.request.questions.map((q) => q.question))
+  const meta = r.request.metadata as { command?: unknown; filepath?: unknown } | undefined
+  const subject = typeof meta?.command === "string" ? meta.command : typeof meta?.filepath === "string" ? meta.filepath : r.request.patterns.join(" ")
+  return `${r.request.permission}: ${subject}`
 }
 
 function replyWord(reply: string): string {
@@ -285,5 +363,7 @@ function replyWord(reply: string): string {
 }
 
 function stored(rec: InteractionRecord): Decision {
-  return rec.outcome as Decision
+  const outcome = rec.outcome as Decision & { always?: unknown; grant?: unknown }
+  const { always: _always, grant: _grant, ...decision } = outcome
+  return decision as Decision
 }

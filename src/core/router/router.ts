@@ -96,16 +96,30 @@ export class Router {
 
   /** Opens round-trips for store requests nobody is handling yet (after subscribe or reconnect). */
   private adoptPending(sessionID?: string): void {
-    const { permissions, questions } = this.opts.store.pending(sessionID)
-    for (const request of permissions) this.open({ kind: "permission", request })
-    for (const request of questions) this.open({ kind: "question", request })
+    const { permissions, questions } = this.opts.store.pending()
+    const mine = (r: { sessionID: string }) => sessionID === undefined || this.followerOf(r.sessionID) === sessionID
+    for (const request of permissions) if (mine(request)) this.open({ kind: "permission", request })
+    for (const request of questions) if (mine(request)) this.open({ kind: "question", request })
+  }
+
+  /**
+   * The session whose subscribers answer for `sessionID`: itself when followed, else its nearest
+   * followed ancestor — a subagent's requests belong to the thread of the session that started it.
+   */
+  private followerOf(sessionID: string): string {
+    let id: string | undefined = sessionID
+    for (let depth = 0; id !== undefined && depth < 8; depth++) {
+      if (this.subscribers.has(id)) return id
+      id = this.opts.store.session(id)?.info?.parentID
+    }
+    return sessionID
   }
 
   private open(entry: Request): void {
     const { request } = entry
     if (this.pending.has(request.id)) return
     const handler = entry.kind === "permission" ? "onPermission" : "onQuestion"
-    const asked = (this.subscribers.get(request.sessionID) ?? []).filter((s) => s[handler])
+    const asked = (this.subscribers.get(this.followerOf(request.sessionID)) ?? []).filter((s) => s[handler])
     // Nobody in chat follows this session: another client (TUI, web) may answer it.
     if (asked.length === 0) return
     const now = Date.now()

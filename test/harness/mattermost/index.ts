@@ -64,6 +64,11 @@ export interface FakeMattermost {
 
   /** A human posts: validated and broadcast (`posted`, with mentions) exactly like REST. */
   postAs(userId: string, post: NewPost): PostView
+  /**
+   * An incoming webhook posts: the post runs under the webhook owner's account and carries
+   * `from_webhook` (and the display name the webhook chose), as the real server does.
+   */
+  postAsWebhook(ownerId: string, post: NewPost & { username?: string }): PostView
   uploadAs(userId: string, channelId: string, file: Upload): FileInfo
   reactAs(userId: string, postId: string, emoji: string): Reaction
   unreactAs(userId: string, postId: string, emoji: string): void
@@ -137,6 +142,8 @@ export async function startFakeMattermost(options: FakeMattermostOptions = {}): 
     directChannel: (a, b) => structuredClone(state.directChannel(a, b)),
 
     postAs: (userId, post) => view(state, createPost(state, userId, post)),
+    postAsWebhook: (ownerId, { username, ...post }) =>
+      view(state, createPost(state, ownerId, { ...post, props: { ...post.props, from_webhook: "true", ...(username ? { override_username: username } : {}) } })),
     uploadAs: (userId, channelId, file) => structuredClone(uploadFile(state, userId, channelId, file)),
     reactAs: (userId, postId, emoji) => structuredClone(addReaction(state, userId, userId, postId, emoji)),
     unreactAs: (userId, postId, emoji) => removeReaction(state, userId, userId, postId, emoji),

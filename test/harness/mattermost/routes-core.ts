@@ -80,6 +80,14 @@ export const coreRoutes: Route[] = [
     if (!ctx.state.teamMembers.get(team.id)?.has(ctx.userId)) throw forbidden(`team_id=${team.id}`)
     return ok(team)
   }),
+  route("GET", "/teams/:team/members/:user", (ctx) => {
+    const team = ctx.state.requireTeam(ctx.params.team!)
+    const members = ctx.state.teamMembers.get(team.id)
+    if (!members?.has(ctx.userId)) throw forbidden(`team_id=${team.id}`)
+    const userId = uid(ctx, ctx.params.user!)
+    if (!members.has(userId)) throw new MmError(404, "app.team.get_member.missing.app_error", "No team member found for that user ID and team ID.")
+    return ok({ team_id: team.id, user_id: userId, roles: "team_user", delete_at: 0, scheme_guest: false, scheme_user: true, scheme_admin: false })
+  }),
   route("GET", "/teams/:team/channels/name/:name", (ctx) => {
     const channel = [...ctx.state.channels.values()].find((c) => c.team_id === ctx.params.team && c.name === ctx.params.name)
     if (!channel) throw new MmError(404, "app.channel.get_by_name.missing.app_error", "Channel does not exist.")
