@@ -43,6 +43,15 @@ if (want("delivery")) {
   }
 }
 
+if (want("delivery") || want("hostile")) {
+  const { runHostileBench } = await import("./hostile.ts")
+  const f = runHostileBench()
+  print("delivery.hostile_table_ms", Number(f.tableMs.toFixed(2)))
+  print("delivery.hostile_table_ms.baseline_single_regex", Number(f.baselineRegexMs.toFixed(2)))
+  print("delivery.hostile_whitespace_ms", Number(f.whitespaceMs.toFixed(2)))
+  process.stdout.write("# delivery.hostile: render + split of a table row holding 40,000 spaces, and of a 20,000-character interior whitespace run; baseline: the former single-regex delimiter check on that row alone\n")
+}
+
 if (want("mattermost")) {
   const { runMattermostBench } = await import("./mattermost.ts")
   const m = await runMattermostBench()

@@ -1,16 +1,15 @@
 // The `switchboard` command: start (the relay with the configured chat platforms), chat (a
 // terminal conversation through the same core), doctor (checks the set-up), version, help.
-import { createWriteStream, mkdirSync, readFileSync } from "node:fs"
+import { randomBytes } from "node:crypto"
+import { chmodSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { format } from "node:util"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { TerminalAdapter } from "../../adapters/terminal/adapter.ts"
 import type { ChatAdapter } from "../chat/types.ts"
-import { createLogger, type Logger } from "../log/logger.ts"
-import { findOpencodeBinary } from "../runtime/opencode-binary.ts"
-import { createRuntimeClient } from "../runtime/client.ts"
-import { openDatabase } from "../storage/db.ts"
+import { createLogger, registerSecret, type Logger } from "../log/logger.ts"
 import { ConfigError, loadConfig, type Config } from "./config.ts"
+import { configFileWarning, runDoctor } from "./doctor.ts"
 import { launch } from "./launch.ts"
 import { platformAdapters } from "./platforms.ts"
 
@@ -24,7 +23,9 @@ Commands:
   start    Run the relay with the chat platforms in the config (no platform configured and a
            terminal attached: starts the terminal chat instead).
   chat     Talk to the agent in this terminal, through the same core the platforms use.
-  doctor   Check the config, the database, the OpenCode runtime and the chat platforms.
+  doctor   Check the config, the database, the OpenCode runtime (and the permission rules its
+           sessions carry), the chat platforms and the access settings.
+  init     Write a starter config.json (readable by you only) with a fresh signing secret.
   version  Print the version.
 
 The config file defaults to ./config.json (or $SWITCHBOARD_CONFIG); see config.example.json.`
@@ -99,9 +100,11 @@ async function chat(config: Config): Promise<void> {
   process.once("SIGTERM", quit)
 }
 
-async function start(config: Config): Promise<void> {
+async function start(config: Config, file: string | undefined): Promise<void> {
   const log = createLogger({ level: config.log.level })
   routeConsole(log)
+  const exposed = file ? configFileWarning(file) : undefined
+  if (exposed) log.warn({ file }, exposed)
   const adapters: ChatAdapter[] = platformAdapters(config, log)
   if (adapters.length === 0) {
     if (process.stdin.isTTY) {
@@ -116,45 +119,31 @@ async function start(config: Config): Promise<void> {
 }
 
 async function doctor(config: Config, file: string | undefined): Promise<number> {
-  const lines: string[] = []
-  let failed = 0
-  const ok = (what: string) => lines.push(`✔ ${what}`)
-  const bad = (what: string) => {
-    failed++
-    lines.push(`✘ ${what}`)
-  }
-  ok(`config: ${file ?? "(no file; defaults and environment)"}`)
-  try {
-    openDatabase(config.storage.path).close()
-    ok(`database: ${resolve(config.storage.path)}`)
-  } catch (err) {
-    bad(`database: ${(err as Error).message}`)
-  }
-  if (config.runtime.url) {
-    try {
-      const health = await createRuntimeClient({ url: config.runtime.url, ...(config.runtime.password ? { password: config.runtime.password } : {}) }).health()
-      ok(`runtime: ${config.runtime.url} (version ${health.version})`)
-    } catch (err) {
-      bad(`runtime: ${(err as Error).message}`)
-    }
-  } else {
-    try {
-      ok(`runtime: embedded, ${findOpencodeBinary()}`)
-    } catch (err) {
-      bad(`runtime: ${(err as Error).message}`)
-    }
-  }
-  for (const adapter of platformAdapters(config, createLogger({ level: "silent" }))) {
-    const check = (adapter as ChatAdapter & { check?(): Promise<string> }).check
-    if (!check) continue
-    try {
-      ok(`${adapter.platform}: ${await check.call(adapter)}`)
-    } catch (err) {
-      bad(`${adapter.platform}: ${(err as Error).message}`)
-    }
-  }
+  const { lines, failed } = await runDoctor(config, file)
   process.stdout.write(`${lines.join("\n")}\n`)
   return failed === 0 ? 0 : 1
+}
+
+/** Writes a starter config (mode 0600: it will hold tokens) with fresh random secrets. */
+function init(path: string | undefined): number {
+  const target = resolve(path ?? "config.json")
+  const example = JSON.parse(readFileSync(join(ROOT, "config.example.json"), "utf8")) as Record<string, Record<string, unknown>>
+  if (example.mattermost) example.mattermost.secret = randomBytes(24).toString("base64url")
+  if (example.runtime) delete example.runtime.password
+  try {
+    writeFileSync(target, `${JSON.stringify(example, null, 2)}\n`, { mode: 0o600, flag: "wx" })
+  } catch (err) {
+    const exists = (err as NodeJS.ErrnoException).code === "EEXIST"
+    process.stderr.write(`switchboard: ${exists ? `${target} already exists; not overwritten` : (err as Error).message}\n`)
+    return 1
+  }
+  chmodSync(target, 0o600)
+  process.stdout.write(
+    `Wrote ${target} (readable by you only) with a fresh button-signing secret.\n` +
+      `Edit it: the chat platform's URL and token, runtime.url (or delete it for an embedded OpenCode), access rules.\n` +
+      `Keep it outside every project directory the agent works in. Then: switchboard doctor --config ${target}\n`,
+  )
+  return 0
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -163,21 +152,26 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`)
     return 0
   }
+  if (command === "init") return init(path)
   if (command === "version") {
     process.stdout.write(`${version()}\n`)
     return 0
   }
   try {
     const { config, file } = loadConfig(path)
+    // Whatever a log line says later, these values never appear in it.
+    for (const secret of [config.runtime.password, config.mattermost?.token, config.mattermost?.secret]) registerSecret(secret)
     switch (command) {
       case "start":
-        await start(config)
+        await start(config, file)
         return -1 // keep running
       case "chat":
         await chat(config)
         return -1
       case "doctor":
         return await doctor(config, file)
+      case "init":
+        return init(path)
       default:
         process.stderr.write(`Unknown command "${command}".\n\n${HELP}\n`)
         return 2

@@ -6,7 +6,7 @@ import type { ChatAdapter } from "../chat/types.ts"
 import { AccessPolicy } from "../core/access/policy.ts"
 import type { AccessConfig } from "../core/access/rules.ts"
 import type { ConsentSettings } from "../core/consent/policy.ts"
-import { Consent, ConsentError, type ConsentReport } from "../core/consent/service.ts"
+import { Consent, ConsentError, consentRuntime, type ConsentReport } from "../core/consent/service.ts"
 import { Conversations } from "../core/conversations/service.ts"
 import type { ConversationSettings } from "../core/conversations/context.ts"
 import type { Surface } from "../core/conversations/host.ts"
@@ -67,12 +67,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   repos.seen.prune(Date.now() - 14 * 24 * 3_600_000)
   const access = new AccessPolicy(opts.access)
   const consent = new Consent({
-    runtime: {
-      agents: (dir) => client.catalog.agents(dir),
-      createSession: (dir, input) => client.sessions.create(dir, input),
-      getSession: (dir, id) => client.sessions.get(dir, id),
-      deleteSession: (dir, id) => client.sessions.delete(dir, id),
-    },
+    runtime: consentRuntime(client),
     settings: opts.consent,
     log: log.child({ room: "consent" }),
   })

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto"
 import { BASE_PERMISSIONS } from "../core/consent/policy.ts"
 import { childEnv } from "../runtime/child-env.ts"
+import { configContent } from "../runtime/embedded-config.ts"
 import { spawnOpencodeServer, type SpawnedServer } from "../runtime/embedded-server.ts"
 import type { RuntimeConnection } from "../runtime/client.ts"
 import type { Logger } from "../log/logger.ts"
@@ -26,6 +27,20 @@ export function embeddedPermission(config: Config): Record<string, unknown> {
   return { ...BASE_PERMISSIONS, ...config.permissions }
 }
 
+/**
+ * With a plugin configured, OpenCode waits for its config directory's package install before it
+ * boots a project; npm's default retries make that about 70 s on a machine without registry
+ * access. Bounded retries (unless the operator chose their own) keep it to seconds.
+ */
+export function boundedNpmRetries(source: NodeJS.ProcessEnv): Record<string, string> {
+  const has = (name: string) => source[name] !== undefined || source[name.toUpperCase()] !== undefined
+  const out: Record<string, string> = {}
+  if (!has("npm_config_fetch_retries")) out.npm_config_fetch_retries = "1"
+  if (!has("npm_config_fetch_retry_maxtimeout")) out.npm_config_fetch_retry_maxtimeout = "3000"
+  if (!has("npm_config_fetch_timeout")) out.npm_config_fetch_timeout = "15000"
+  return out
+}
+
 export async function openRuntime(config: Config, log: Logger, source: NodeJS.ProcessEnv = process.env): Promise<RuntimeHandle> {
   const directory = config.runtime.directory ?? process.cwd()
   if (config.runtime.url) {
@@ -41,7 +56,13 @@ export async function openRuntime(config: Config, log: Logger, source: NodeJS.Pr
   registerSecret(password)
   const env = childEnv(source, {
     pass: config.runtime.passEnv,
-    set: { OPENCODE_SERVER_PASSWORD: password, OPENCODE_SERVER_USERNAME: "opencode", OPENCODE_PERMISSION: JSON.stringify(embeddedPermission(config)) },
+    set: {
+      ...boundedNpmRetries(source),
+      OPENCODE_SERVER_PASSWORD: password,
+      OPENCODE_SERVER_USERNAME: "opencode",
+      OPENCODE_PERMISSION: JSON.stringify(embeddedPermission(config)),
+      OPENCODE_CONFIG_CONTENT: configContent(source.OPENCODE_CONFIG_CONTENT),
+    },
   })
   const server = await spawnOpencodeServer({ cwd: directory, env })
   log.info({ url: server.url, pid: server.pid }, "embedded OpenCode server is up (password-protected, allow-listed environment)")

@@ -48,7 +48,8 @@ export interface ScannedLine {
 
 const FENCE_START = /^( {0,3})(`{3,}|~{3,})([^]*)$/
 const FENCE_LIKE = /^ {0,3}(?:```|~~~)/
-const DELIMITER_ROW = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/
+/** One delimiter cell, already trimmed: dashes with optional alignment colons. */
+const DELIMITER_CELL = /^:?-+:?$/
 const ROW_START = /^ {0,3}\|/
 
 /** JavaScript's `\s`, by code unit, so scans need no per-character regex or substring. */
@@ -195,9 +196,25 @@ function tableStartedBy(
   if (previous.after.fence || previous.after.table) return null
   const delimiter = withoutCr(raw).trimEnd()
   const header = text.slice(previous.start, previous.end).trimEnd()
-  if (!header.includes("|") || !delimiter.includes("|") || !DELIMITER_ROW.test(delimiter)) return null
+  if (!header.includes("|") || !delimiter.includes("|") || !isDelimiterRow(delimiter)) return null
   if (/^ {4}/.test(header) || cellCount(header) !== cellCount(delimiter)) return null
   return { header, delimiter }
+}
+
+/**
+ * A GFM delimiter row (`| --- | :-: |`), checked cell by cell. A single regex for the whole
+ * row backtracks quadratically on long runs of spaces (a hostile 40k-space row took half a
+ * second); splitting and testing each trimmed cell is linear.
+ */
+export function isDelimiterRow(line: string): boolean {
+  let row = line.trimEnd()
+  const indent = row.length - row.trimStart().length
+  if (indent > 3) return false
+  row = row.trimStart()
+  if (row.startsWith("|")) row = row.slice(1)
+  if (row.endsWith("|")) row = row.slice(0, -1)
+  const cells = row.split("|")
+  return cells.length > 0 && cells.every((cell) => DELIMITER_CELL.test(cell.replace(/^[ \t]+/, "").trimEnd()))
 }
 
 /** Whether the line starting at `at` looks like a table body row. */

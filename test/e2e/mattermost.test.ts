@@ -10,16 +10,6 @@ import { startMattermostRelay, type MattermostRelay } from "../harness/mattermos
 import { sampleAnswer } from "../harness/text.ts"
 import { deferred } from "../harness/wait.ts"
 
-function turnFinished(h: MattermostRelay, root: string) {
-  return new Promise<void>((resolve) => {
-    const off = h.relay.conversations.events.on("turn.finished", (thread) => {
-      if (thread.endsWith(`:${root}`)) {
-        off()
-        resolve()
-      }
-    })
-  })
-}
 
 describe("Mattermost with buttons", () => {
   let h: MattermostRelay
@@ -37,7 +27,7 @@ describe("Mattermost with buttons", () => {
     const gate = deferred()
     const marker = h.model.script([text(answer, { chunk: 20, delayMs: 2 })], { afterChunks: 60, wait: gate.promise })
     const root = h.say(h.alice, `@switchboard ${marker} explain everything`)
-    const done = turnFinished(h, root.id)
+    const done = h.turnFinished(root.id)
     await h.mm.waitFor(() => h.botPosts(root.id).length > 0, { what: "the first answer post" })
     gate.resolve()
     await done
@@ -83,7 +73,7 @@ describe("Mattermost with buttons", () => {
     expect(h.relay.store.pending().permissions).toHaveLength(1)
 
     // A double click: both reach the relay before the buttons are gone; one answer counts.
-    const done = turnFinished(h, root.id)
+    const done = h.turnFinished(root.id)
     await Promise.all([h.mm.click(ask.post.id, allow, h.carol.id), h.mm.click(ask.post.id, allow, h.carol.id)])
     expect(h.mm.ephemerals(h.carol.id).map((p) => p.message)).toEqual(["This was already answered by @carol."])
     await done
@@ -99,7 +89,7 @@ describe("Mattermost with buttons", () => {
     const marker = h.model.script([bash("echo nobody-answers"), text("Understood, not running it.")])
     const root = h.say(h.alice, `@switchboard ${marker} go`)
     const ask = await h.mm.waitFor(() => h.buttonsIn(root.id), { what: "buttons" })
-    const done = turnFinished(h, root.id)
+    const done = h.turnFinished(root.id)
     await done
     expect(h.mm.post(ask.post.id)!.message).toContain("Nobody answered within 3 s; rejected automatically.")
     const messages = h.model.requests.filter((r) => r.marker === marker)
@@ -110,7 +100,7 @@ describe("Mattermost with buttons", () => {
     const marker = h.model.script([text("Got the spec: the widget must spin.", { chunk: 2, delayMs: 20 })])
     const spec = h.mm.uploadAs(h.alice.id, h.channel.id, { name: "spec.md", mime: "text/markdown", data: "# Spec\n\nThe widget must spin clockwise." })
     const root = h.mm.postAs(h.alice.id, { channel_id: h.channel.id, message: `@switchboard ${marker} read the spec`, file_ids: [spec.id] })
-    await turnFinished(h, root.id)
+    await h.turnFinished(root.id)
     expect(JSON.stringify(h.model.requests.find((r) => r.marker === marker)!.body.messages.at(-1))).toContain("The widget must spin clockwise.")
     expect(h.mm.typingEvents().some((e) => e.userId === h.mm.bot.id && e.parentId === root.id)).toBe(true)
     expect(h.botPosts(root.id).at(-1)!.message).toContain("Got the spec: the widget must spin.")
@@ -133,7 +123,7 @@ describe("Mattermost with buttons", () => {
   it("posts made while the WebSocket was down are each handled exactly once after reconnect", async () => {
     const first = h.model.script([text("Thread one.")])
     const root = h.say(h.alice, `@switchboard ${first} start`)
-    await turnFinished(h, root.id)
+    await h.turnFinished(root.id)
     h.mm.setSocketsRefused(true)
     h.mm.dropSockets()
     await h.mm.waitFor((f) => f.connections(f.bot.id) === 0, { what: "the bot's socket to drop" })
@@ -157,7 +147,7 @@ describe("Mattermost with buttons", () => {
     await h.mm.waitFor(() => h.botPosts(root.id).length > 0, { what: "the first post" })
     h.mm.setRateLimit({ perSec: 1, maxBurst: 1 })
     const before = h.mm.stats()
-    const done = turnFinished(h, root.id)
+    const done = h.turnFinished(root.id)
     gate.resolve()
     await done
     h.mm.setRateLimit(false)
@@ -190,7 +180,7 @@ describe("Mattermost without a public URL: reactions approve", () => {
     h.mm.reactAs(h.alice.id, ask.id, "white_check_mark")
     await h.mm.waitFor(() => h.mm.ephemerals(h.alice.id).length > 0, { what: "alice's refusal" })
     expect(h.mm.ephemerals(h.alice.id).at(-1)!.message).toBe("Only an approver can answer this request.")
-    const done = turnFinished(h, root.id)
+    const done = h.turnFinished(root.id)
     h.mm.reactAs(h.carol.id, ask.id, "white_check_mark")
     await done
     expect(h.mm.post(ask.id)!.message).toContain("Allowed once by @carol")
@@ -199,7 +189,7 @@ describe("Mattermost without a public URL: reactions approve", () => {
     const marker2 = h.model.script([bash("echo ignored"), text("Not run.")])
     const root2 = h.say(h.alice, `@switchboard ${marker2} again`)
     const ask2 = await h.mm.waitFor(() => h.botPosts(root2.id).find((p) => p.message.startsWith("🔐")), { what: "second permission post" })
-    await turnFinished(h, root2.id)
+    await h.turnFinished(root2.id)
     expect(h.mm.post(ask2.id)!.message).toContain("Nobody answered within 3 s; rejected automatically.")
   })
 })

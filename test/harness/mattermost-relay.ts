@@ -13,7 +13,7 @@ import { silentLogger, type Logger } from "../../src/log/logger.ts"
 import { freePort } from "../../src/runtime/embedded-server.ts"
 import { startFakeMattermost, type FakeMattermost, type PostView, type UserHandle } from "./mattermost/index.ts"
 import { startModelServer, type ModelServer } from "./model-server/index.ts"
-import { startOpencode, type OpencodeServer } from "./opencode.ts"
+import { hermeticEnv, prepareRoot, startOpencode, type OpencodeServer } from "./opencode.ts"
 
 const ROOT = resolve(import.meta.dirname, "..", "..")
 
@@ -28,12 +28,20 @@ export interface MattermostRelayOptions {
   config?: Record<string, unknown>
   /** The runtime's own `permission` config; default none (OpenCode allows everything). */
   runtimePermission?: unknown
+  /**
+   * No runtime.url: the relay spawns OpenCode itself (child-process runs only), from the
+   * hermetic HOME; the bot token and signing secret come from the environment, not the file.
+   */
+  embedded?: boolean
   log?: Logger
 }
 
 export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
   const model: ModelServer = await startModelServer()
-  const opencode: OpencodeServer = await startOpencode({ modelUrl: model.url, ...(opts.runtimePermission !== undefined ? { permission: opts.runtimePermission } : {}) })
+  const permission = opts.runtimePermission !== undefined ? { permission: opts.runtimePermission } : {}
+  const opencode: OpencodeServer | undefined = opts.embedded ? undefined : await startOpencode({ modelUrl: model.url, ...permission })
+  const tree = opencode ? { root: opencode.root, projectDir: opencode.projectDir } : prepareRoot({ modelUrl: model.url, ...permission })
+  const secret = "test-secret-for-signing-callbacks"
   const mm: FakeMattermost = await startFakeMattermost(opts.rateLimit ? { rateLimit: true } : {})
   const alice: UserHandle = mm.addUser({ username: "alice" })
   const bob: UserHandle = mm.addUser({ username: "bob" })
@@ -43,7 +51,7 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sb-mm-"))
   const port = await freePort()
   const raw = {
-    runtime: { url: opencode.url, directory: opencode.projectDir },
+    runtime: opencode ? { url: opencode.url, directory: opencode.projectDir } : { directory: tree.projectDir },
     storage: { path: join(dir, "switchboard.db") },
     http: { host: "127.0.0.1", port },
     log: { level: "debug" },
@@ -51,16 +59,20 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
     access: opts.access ?? { approve: { users: ["carol"] }, direct: { users: ["alice"] } },
     mattermost: {
       url: mm.url,
-      token: mm.bot.token,
+      ...(opts.embedded ? {} : { token: mm.bot.token }),
       channels: ["agents"],
       reconnect: { minMs: 200, jitterMs: 10 },
-      ...(opts.buttons === false ? {} : { publicUrl: `http://127.0.0.1:${port}`, secret: "test-secret-for-signing-callbacks" }),
+      ...(opts.buttons === false ? {} : { publicUrl: `http://127.0.0.1:${port}`, ...(opts.embedded ? {} : { secret }) }),
     },
     ...opts.config,
   }
+  /** What the relay process's environment holds: secrets as an operator would pass them. */
+  const processEnv: NodeJS.ProcessEnv = opts.embedded
+    ? { ...hermeticEnv(tree.root), MATTERMOST_TOKEN: mm.bot.token, MATTERMOST_SECRET: secret, OPENCODE_SERVER_PASSWORD: "relay-side-runtime-password" }
+    : { ...process.env }
   const configFile = join(dir, "config.json")
   writeFileSync(configFile, JSON.stringify(raw, null, 2))
-  const config: Config = parseConfig(raw)
+  const config: Config = parseConfig(raw, opts.embedded ? { MATTERMOST_TOKEN: mm.bot.token, MATTERMOST_SECRET: secret } : {})
   const log = opts.log ?? silentLogger
 
   let launched: Launched | undefined
@@ -70,6 +82,11 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
   const h = {
     model,
     opencode,
+    projectDir: tree.projectDir,
+    root: tree.root,
+    /** The values the relay must keep from the agent. */
+    secrets: { token: mm.bot.token, secret, runtimePassword: "relay-side-runtime-password" },
+    port,
     mm,
     alice,
     bob,
@@ -82,8 +99,10 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
       return launched.relay
     },
     /** Starts the relay in this process. */
-    async start() {
-      launched = await launch({ config, adapters: platformAdapters(config, log), log })
+    /** Starts the relay in this process (with `override` instead of the harness config, if given). */
+    async start(override?: Config) {
+      const use = override ?? config
+      launched = await launch({ config: use, adapters: platformAdapters(use, log), log })
       await mm.waitForConnection({ userId: mm.bot.id })
     },
     async stop() {
@@ -94,7 +113,7 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
     async startProcess() {
       childOutput = ""
       const connections = mm.stats().wsConnectionsTotal
-      child = spawn(process.execPath, ["bin/switchboard.mjs", "start", "--config", configFile], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SWITCHBOARD_LOG_LEVEL: "debug" } })
+      child = spawn(process.execPath, ["bin/switchboard.mjs", "start", "--config", configFile], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...processEnv, SWITCHBOARD_LOG_LEVEL: "debug" } })
       const running = new Promise<void>((resolve, reject) => {
         const onData = (b: Buffer) => {
           childOutput += b.toString()
@@ -131,6 +150,17 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
     say(user: UserHandle, message: string, root?: string): PostView {
       return mm.postAs(user.id, { channel_id: channel.id, message, ...(root ? { root_id: root } : {}) })
     },
+    /** Resolves when the next turn in the thread rooted at `root` finishes (in-process relay). */
+    turnFinished(root: string): Promise<void> {
+      return new Promise<void>((resolve) => {
+        const off = h.relay.conversations.events.on("turn.finished", (thread) => {
+          if (thread.endsWith(`:${root}`)) {
+            off()
+            resolve()
+          }
+        })
+      })
+    },
     /** The bot's posts in a thread, oldest first. */
     botPosts(root: string): PostView[] {
       return mm.thread(root).filter((p) => p.user_id === mm.bot.id && !p.deleted)
@@ -149,7 +179,7 @@ export async function startMattermostRelay(opts: MattermostRelayOptions = {}) {
       await h.kill()
       await h.stop()
       await mm.close()
-      await opencode.stop({ remove: true })
+      await opencode?.stop({ remove: true })
       await model.close()
     },
   }

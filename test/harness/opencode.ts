@@ -84,6 +84,7 @@ export function hermeticEnv(root: string, extra: Record<string, string> = {}): N
     OPENCODE_ENABLE_QUESTION_TOOL: "1",
     // Background plugin installs hit this closed port and fail fast instead of going online.
     npm_config_registry: "http://127.0.0.1:9/",
+    npm_config_fetch_retries: "0",
     GIT_AUTHOR_NAME: "test",
     GIT_AUTHOR_EMAIL: "test@example.invalid",
     GIT_COMMITTER_NAME: "test",

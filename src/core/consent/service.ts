@@ -4,6 +4,7 @@
 // it the way the runtime does (merge(agent rules, session rules), last match wins); it refuses
 // when the runtime dropped or overrode our rules (docs/consent.md).
 import type { Logger } from "../../log/logger.ts"
+import type { RuntimeClient } from "../../runtime/client.ts"
 import { evaluate, type PermissionRule } from "../../runtime/permission-rules.ts"
 import { consentPermissions, describeRules, sessionRules, type AgentRules, type ConsentSettings, type SessionRules } from "./policy.ts"
 
@@ -22,6 +23,16 @@ export interface ConsentReport {
   disabled: SessionRules["disabled"]
   /** Human-readable lines for doctor and logs. */
   lines: string[]
+}
+
+/** The consent calls bound to a runtime client. */
+export function consentRuntime(client: RuntimeClient): ConsentRuntime {
+  return {
+    agents: (dir) => client.catalog.agents(dir),
+    createSession: (dir, input) => client.sessions.create(dir, input),
+    getSession: (dir, id) => client.sessions.get(dir, id),
+    deleteSession: (dir, id) => client.sessions.delete(dir, id),
+  }
 }
 
 export class ConsentError extends Error {

@@ -59,7 +59,7 @@ function formatBlock(b: Block, dialect: MarkdownDialect): string {
   const md = dialect !== "terminal"
   switch (b.kind) {
     case "text": {
-      const text = b.text.replace(/\s+$/, "")
+      const text = b.text.trimEnd() // linear, unlike /\s+$/ on long interior runs
       if (!b.catchingUp) return text
       const note = "Reconnected: the rest of this part appears when it is complete."
       return `${text}…\n\n${md ? `_${note}_` : `(${note})`}`

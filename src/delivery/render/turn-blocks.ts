@@ -42,7 +42,7 @@ function statusOf(part: ToolPart): ToolStatus {
 }
 
 function tail(text: string): string | undefined {
-  const lines = text.replace(/\s+$/, "").split("\n")
+  const lines = text.trimEnd().split("\n")
   const kept = lines.slice(-OUTPUT_TAIL_LINES).join("\n")
   const out = kept.length > OUTPUT_TAIL_CHARS ? `…${kept.slice(-OUTPUT_TAIL_CHARS)}` : kept
   return out.length > 0 ? out : undefined

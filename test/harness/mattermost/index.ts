@@ -5,7 +5,7 @@
 import type { AddressInfo } from "node:net"
 import { doPostAction, integrationOf, type ClickResult } from "./actions.ts"
 import { uploadFile, type Upload } from "./files.ts"
-import { clientPost, createPost, threadOf, type NewPost } from "./posts.ts"
+import { clientPost, createPost, mentionsOf, threadOf, type NewPost } from "./posts.ts"
 import { DEFAULT_RATE_LIMIT, Faults, RateLimiter, type RateLimitOptions, type RouteMatch } from "./rate-limit.ts"
 import { addReaction, reactionsFor, removeReaction } from "./reactions.ts"
 import { createFakeServer, type RequestRecord } from "./server.ts"
@@ -61,6 +61,7 @@ export interface FakeMattermost {
   addTeam(input: { name: string; displayName?: string; members?: string[] }): Team
   addChannel(input: { teamId?: string; name: string; displayName?: string; type?: ChannelType; members: string[] }): Channel
   directChannel(userA: string, userB: string): Channel
+  addChannelMember(channelId: string, userId: string): void
 
   /** A human posts: validated and broadcast (`posted`, with mentions) exactly like REST. */
   postAs(userId: string, post: NewPost): PostView
@@ -83,6 +84,8 @@ export interface FakeMattermost {
   /** Root then replies in creation order. */
   thread(rootId: string): PostView[]
   reactions(postId: string): Reaction[]
+  /** Who the post's current text would ping, by the server's mention rules (`@channel`/`@all` = every member). */
+  mentionsOf(postId: string): string[]
   ephemerals(userId: string): Post[]
   typingEvents(): TypingEvent[]
   clicks(): ClickRecord[]
@@ -140,6 +143,7 @@ export async function startFakeMattermost(options: FakeMattermostOptions = {}): 
     addTeam: (input) => structuredClone(state.addTeam(input)),
     addChannel: (input) => structuredClone(state.addChannel(input)),
     directChannel: (a, b) => structuredClone(state.directChannel(a, b)),
+    addChannelMember: (channelId, userId) => state.addChannelMember(channelId, userId),
 
     postAs: (userId, post) => view(state, createPost(state, userId, post)),
     postAsWebhook: (ownerId, { username, ...post }) =>
@@ -162,6 +166,10 @@ export async function startFakeMattermost(options: FakeMattermostOptions = {}): 
         .map((p) => view(state, p)),
     thread: (rootId) => threadOf(state, rootId).map((p) => view(state, p)),
     reactions: (postId) => reactionsFor(state, postId),
+    mentionsOf: (postId) => {
+      const p = state.posts.get(postId)
+      return p ? mentionsOf(state, state.requireChannel(p.channel_id), p) : []
+    },
     ephemerals: (userId) => state.ephemerals.filter((e) => e.userId === userId).map((e) => clientPost(state, e.post)),
     typingEvents: () => structuredClone(state.typing),
     clicks: () => structuredClone(state.clicks),

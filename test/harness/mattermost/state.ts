@@ -162,6 +162,15 @@ export class FakeState {
     return channel
   }
 
+  /** Adds a user to a channel (and to its team), as joining does. */
+  addChannelMember(channelId: string, userId: string): void {
+    const channel = this.requireChannel(channelId)
+    this.requireUser(userId)
+    this.channelMembers.get(channel.id)!.add(userId)
+    if (channel.team_id) this.teamMembers.get(channel.team_id)?.add(userId)
+    this.changed()
+  }
+
   /** The DM between two users, created on first use; its name is the sorted ids joined by `__`. */
   directChannel(a: string, b: string): Channel {
     this.requireUser(a)
