@@ -180,6 +180,19 @@ describe("conversations", () => {
     expect(t.indexOf("Answer A.")).toBeLessThan(t.indexOf("Answer B."))
   })
 
+  it("the queue per thread is capped: past it a follow-up is refused with a note, nothing is stored", async () => {
+    const slow = h.model.script([hang({ text: "busy", chunk: 2, delayMs: 5 })])
+    const { thread } = await h.mention(alice, `${slow} go`)
+    await h.waitFor(() => h.relay.repos.turns.active(thread).length === 1, "turn running")
+    for (let i = 1; i <= 10; i++) expect(await h.reply(alice, thread, `follow-up ${i}`)).toBeUndefined()
+    const refused = await h.reply(alice, thread, "one too many")
+    expect(refused).toEqual({ ephemeral: expect.stringMatching(/^The queue of this thread is full \(10 messages wait already\)/) })
+    expect(h.relay.repos.queue.list(thread)).toHaveLength(10)
+    await h.reply(alice, thread, "!abort")
+    await h.turnDone(thread)
+    expect(h.relay.repos.queue.list(thread)).toHaveLength(0)
+  })
+
   it("!abort stops a running turn and drops the queue; !status and !help answer", async () => {
     const slow = h.model.script([hang({ text: "working on it", chunk: 3, delayMs: 5 })])
     const { thread } = await h.mention(alice, `${slow} go`)
