@@ -100,6 +100,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     settings: opts.settings,
     log: log.child({ room: "conversations" }),
     refresh: (sessionID, directory) => sync!.refresh(sessionID, directory),
+    runtimeConnected: () => sync?.stream.state === "connected",
   })
   const convs = conversations
   const surfaces = opts.adapters.map((adapter) => {

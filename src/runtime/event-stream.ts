@@ -22,6 +22,8 @@ export interface EventStreamOptions {
   headers?: Record<string, string>
   path?: string
   heartbeatTimeoutMs?: number
+  /** How long a (re)connect may wait for the response headers (a booting runtime accepts and says nothing). */
+  connectTimeoutMs?: number
   backoff?: Partial<BackoffOptions>
   batchMs?: number
   clock?: Clock
@@ -134,12 +136,15 @@ export class EventStream {
       if (this.lastFrameAt && Date.now() - this.lastFrameAt > timeout) abort.abort(new Error(`no event or heartbeat for ${timeout} ms`))
     }, Math.min(5_000, Math.max(50, timeout / 4)))
     let connected = false
+    const connectMs = this.opts.connectTimeoutMs ?? 10_000
+    const connectTimer = setTimeout(() => abort.abort(new Error(`no response within ${connectMs} ms of connecting`)), connectMs)
     try {
       const url = new URL(this.opts.path ?? "/global/event", this.opts.url)
       const res = await fetch(url, {
         headers: { accept: "text/event-stream", ...this.opts.headers },
         signal: abort.signal,
       })
+      clearTimeout(connectTimer)
       if (!res.ok || !res.body) {
         const hint = res.status === 401 ? " (check runtime.password)" : ""
         return `HTTP ${res.status}${hint}`
@@ -176,6 +181,7 @@ export class EventStream {
       }
       return err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err)
     } finally {
+      clearTimeout(connectTimer)
       clearInterval(watchdog)
       this.lastFrameAt = 0
       this.batcher.flush()

@@ -32,6 +32,7 @@ export function createQueueRepo(db: Db) {
   const push = db.prepare("INSERT INTO queued_prompts (thread, user_id, user_name, parts, created_at) VALUES (?, ?, ?, ?, ?)")
   const list = db.prepare<[string], Row>("SELECT * FROM queued_prompts WHERE thread = ? ORDER BY id")
   const threads = db.prepare<[], { thread: string }>("SELECT DISTINCT thread FROM queued_prompts")
+  const pushFront = db.prepare("INSERT INTO queued_prompts (id, thread, user_id, user_name, parts, created_at) VALUES ((SELECT COALESCE(MIN(id), 1) - 1 FROM queued_prompts), ?, ?, ?, ?, ?)")
   const remove = db.prepare("DELETE FROM queued_prompts WHERE id = ?")
   const clear = db.prepare("DELETE FROM queued_prompts WHERE thread = ?")
   return {
@@ -40,6 +41,9 @@ export function createQueueRepo(db: Db) {
       const id = Number(push.run(q.thread, q.userID, q.userName ?? null, JSON.stringify(q.parts), q.at).lastInsertRowid)
       return { id, position: list.all(q.thread).length }
     },
+    /** Puts a prompt back at the head of its thread's queue (it could not be sent). */
+    pushFront: <P>(q: { thread: string; userID: string; userName?: string; parts: P; at: number }): void =>
+      void pushFront.run(q.thread, q.userID, q.userName ?? null, JSON.stringify(q.parts), q.at),
     list: <P>(thread: string) => list.all(thread).map((r) => fromRow<P>(r)),
     threads: () => threads.all().map((r) => r.thread),
     remove: (id: number) => void remove.run(id),

@@ -76,6 +76,7 @@ export function createTurnRepo(db: Db) {
   const activeIn = db.prepare<[string], TurnRow>("SELECT * FROM turns WHERE state = 'streaming' AND thread = ? ORDER BY id")
   const get = db.prepare<[number], TurnRow>("SELECT * FROM turns WHERE id = ?")
   const finish = db.prepare("UPDATE turns SET state = ?, finished_at = ? WHERE id = ?")
+  const discard = db.prepare("DELETE FROM turns WHERE id = ?")
   const seals = db.prepare("UPDATE turns SET seals = ? WHERE id = ?")
   const posted = db.prepare<[number], PostedRow>("SELECT * FROM posted_messages WHERE turn_id = ? ORDER BY slot")
   const post = db.prepare(
@@ -101,6 +102,8 @@ export function createTurnRepo(db: Db) {
     active: (thread?: string) => (thread ? activeIn.all(thread) : active.all()).map(turnFromRow),
     finish: (id: number, state: Exclude<TurnState, "streaming">, at: number) => void finish.run(state, at, id),
     setSeals: (id: number, list: string[]) => void seals.run(JSON.stringify(list), id),
+    /** A turn whose prompt never reached the runtime (it will be sent again as a new turn). */
+    discard: (id: number) => void discard.run(id),
     posted: (turnID: number) => posted.all(turnID).map(postedFromRow),
     /** Before a post goes out: the text it carries, to find the message if we crash meanwhile. */
     recordPosting: (turnID: number, slot: number, text: string, at: number) => void posting.run(turnID, slot, text, at),

@@ -31,7 +31,7 @@ let seq = 0
 export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
   const model: ModelServer = await startModelServer()
   // The runtime keeps its own defaults (bash and edit allowed): consent comes from the relay.
-  const opencode: OpencodeServer = await startOpencode({ modelUrl: model.url, permission: opts.runtimePermission ?? null })
+  let opencode: OpencodeServer = await startOpencode({ modelUrl: model.url, permission: opts.runtimePermission ?? null })
   // People are `u-<name>` in every test; channels keep their ids as names.
   const adapter = new MemoryAdapter({
     capabilities: { maxMessageLength: 4_000, ...opts.capabilities },
@@ -71,7 +71,9 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
 
   const h = {
     model,
-    opencode,
+    get opencode() {
+      return opencode
+    },
     adapter,
     storagePath,
     dir: opencode.projectDir,
@@ -126,6 +128,16 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
     /** The message carrying interaction buttons in a thread (the newest one). */
     actionMessage(thread: string) {
       return [...adapter.visible(thread)].reverse().find((m) => m.actions && m.actions.length > 0)
+    },
+    /**
+     * Kills the runtime (SIGKILL, as a crash would) and starts it again on the same port with the
+     * same data; `between` runs while it is dead.
+     */
+    async restartRuntime(between?: () => void | Promise<void>) {
+      const { root, port } = opencode
+      await opencode.stop({ signal: "SIGKILL" })
+      await between?.()
+      opencode = await startOpencode({ modelUrl: model.url, root, port, permission: opts.runtimePermission ?? null })
     },
     /** Stops the relay and starts it again on the same database and platform; `between` runs while it is down. */
     async restart(between?: () => void | Promise<void>) {

@@ -43,6 +43,8 @@ export interface ConversationDeps {
   consent: Consent
   settings: ConversationSettings
   log: Logger
+  /** Whether the runtime's event stream is up (typing pauses while it is not). */
+  runtimeConnected?(): boolean
   /** Refetches one session's messages into the store (events may have been missed). */
   refresh?(sessionID: string, directory: string): Promise<void>
   now?: () => number

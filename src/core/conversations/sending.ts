@@ -3,7 +3,7 @@
 // follow-ups while the session is busy.
 import type { ChatUser, MessageEvent } from "../../chat/types.ts"
 import type { PromptPart } from "../../runtime/client.ts"
-import { isNotFound } from "../../runtime/errors.ts"
+import { isNotFound, RuntimeError } from "../../runtime/errors.ts"
 import type { Binding } from "../../storage/bindings.ts"
 import type { Conversation } from "./conversation.ts"
 import type { ConversationContext } from "./context.ts"
@@ -95,6 +95,17 @@ export async function sendPrompt(ctx: ConversationContext, conv: Conversation, p
       repos.turns.finish(record.id, "failed", ctx.now())
       conv.run = undefined
       return heal(ctx, conv, parts, sender)
+    }
+    if (err instanceof RuntimeError && err.code === "unavailable") {
+      // The runtime is away (restarting, network): the message waits at the head of the queue
+      // and goes out when the event stream is back; nothing typed is lost.
+      run.suspend()
+      repos.turns.discard(record.id)
+      conv.run = undefined
+      repos.queue.pushFront({ thread: conv.thread, userID: sender.id, ...(sender.name ? { userName: sender.name } : {}), parts, at: ctx.now() })
+      ctx.log.warn({ err, thread: conv.thread }, "the runtime is unreachable; the prompt waits in the queue")
+      ctx.notify(conv.surface, conv.thread, "⏳ OpenCode is not reachable right now; your message waits and goes out as soon as it is back.")
+      return
     }
     ctx.log.error({ err, thread: conv.thread }, "sending a prompt failed")
     await run.fail(`Could not send your message to OpenCode: ${(err as Error).message}`)

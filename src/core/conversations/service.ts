@@ -40,6 +40,7 @@ export class Conversations implements ConversationContext {
   readonly settings: ConversationDeps["settings"]
   readonly log: ConversationDeps["log"]
   readonly refresh: ConversationDeps["refresh"]
+  readonly runtimeConnected: ConversationDeps["runtimeConnected"]
   private readonly surfaces = new Map<string, Surface>()
   private readonly chains = new Map<string, Promise<unknown>>()
   private readonly clock: () => number
@@ -55,8 +56,23 @@ export class Conversations implements ConversationContext {
     this.settings = deps.settings
     this.log = deps.log
     this.refresh = deps.refresh
+    this.runtimeConnected = deps.runtimeConnected
     this.clock = deps.now ?? (() => Date.now())
     this.events = new Emitter<ConversationEvents>((err) => this.log.error({ err }, "a conversation listener threw"))
+    // After a runtime reconnect (its resync applied), prompts that waited for it go out.
+    this.store.events.on("server.connected", () => {
+      if (this.recovered) queueMicrotask(() => this.drainAll())
+    })
+  }
+
+  private recovered = false
+
+  /** Sends the next queued prompt of every thread that has one and is free. */
+  private drainAll(): void {
+    for (const thread of this.repos.queue.threads()) {
+      const conv = this.conversations.get(thread)
+      if (conv) void this.serial(thread, () => drain(this, conv))
+    }
   }
 
   now(): number {
@@ -158,6 +174,7 @@ export class Conversations implements ConversationContext {
           return v && VERBOSITIES.has(v) ? v : this.settings.verbosity
         },
         typingIntervalMs: this.settings.typingIntervalMs,
+        ...(this.runtimeConnected ? { connected: this.runtimeConnected } : {}),
         startTimeoutMs: this.settings.startTimeoutMs,
         confirmStarted: async (run) => {
           const messages = await this.client.sessions.messages(conv.binding.directory, run.sessionID, { limit: 10 })
@@ -241,10 +258,8 @@ export class Conversations implements ConversationContext {
     const live = new Set([...pending.permissions, ...pending.questions].map((r) => r.id))
     const closed = this.interactions.reconcile(live, (thread) => this.conversations.get(thread))
     if (closed > 0) this.log.info({ closed }, "closed requests the runtime no longer has")
-    for (const thread of this.repos.queue.threads()) {
-      const conv = this.conversations.get(thread)
-      if (conv) void this.serial(thread, () => drain(this, conv))
-    }
+    this.recovered = true
+    this.drainAll()
   }
 
   /** Stops following sessions; running turns resume after the next start. */

@@ -16,6 +16,8 @@ export interface TurnRunDeps {
   log: Logger
   verbosity(): Verbosity
   typingIntervalMs: number
+  /** Whether the runtime is reachable; no typing indicator while it is not. */
+  connected?(): boolean
   /** How long a prompt may go without the runtime starting on it. */
   startTimeoutMs: number
   /** Asks the runtime whether our message exists (missed events); true if it does. */
@@ -80,7 +82,9 @@ export class TurnRun {
     if (this.ending) return
     this.stream.touch()
     const session = this.deps.store.session(this.record.sessionID)
-    if (session && turnEnded(session, this.record.userMessageID)) void this.finish("done")
+    if (!session || !turnEnded(session, this.record.userMessageID)) return
+    const cut = this.deps.store.turn(this.record.sessionID, this.record.userMessageID).some((m) => m.interrupted)
+    void this.finish(cut ? "failed" : "done")
   }
 
   /** Ends the turn with a visible reason (the prompt failed or never started). */
@@ -126,7 +130,7 @@ export class TurnRun {
 
   private tick(): void {
     if (this.ending) return
-    this.host.surface.outbox.typing(this.host.thread)
+    if (this.deps.connected?.() !== false) this.host.surface.outbox.typing(this.host.thread)
     void this.watchStart()
   }
 

@@ -93,6 +93,7 @@ export function messageUpdated(ctx: ReducerContext, e: EventOf<"message.updated"
   const message = upsertMessage(ctx, session, info)
   // A new user message means the runtime is working again, whatever a resync concluded.
   if (info.role === "user") session.orphaned = false
+  if (message.interrupted && info.role === "assistant" && info.time.completed !== undefined) delete message.interrupted
   announceIfComplete(ctx, session, message)
   enforceCap(ctx, session)
   ctx.touch(session.id)

@@ -16,7 +16,7 @@ export function deriveStatus(session: SessionState, pendingRequests: number): De
   return last.info.time.completed === undefined ? "working" : "idle"
 }
 
-/** True when the turn that answers `userMessageID` has ended (idle and its last answer complete). */
+/** True when the turn that answers `userMessageID` has ended (idle and its last answer complete, or orphaned). */
 export function turnEnded(session: SessionState, userMessageID: string): boolean {
   if (session.status.type !== "idle") return false
   let seen = false
@@ -28,7 +28,9 @@ export function turnEnded(session: SessionState, userMessageID: string): boolean
       seen = true
     }
   }
-  return seen || session.orphaned
+  // The prompt is not in the session yet (its events are on the way): not ended. A resync's
+  // "orphaned" speaks of the turns it saw, never of one that started after it.
+  return seen
 }
 
 // The user message exists but no answer yet: ended only if a later user message exists (the

@@ -237,6 +237,14 @@ export class Store {
       session.orphaned = orphaned
       ctx.touch(session.id)
     }
+    // An answer the runtime will never finish: its frozen parts stop waiting for a final snapshot.
+    if (orphaned && last?.info.role === "assistant" && !last.interrupted) {
+      last.interrupted = true
+      for (const part of last.parts) {
+        ctx.deltaFloor.delete(part.id)
+        ctx.streaming.delete(part.id)
+      }
+    }
   }
 
   private mergeSession(snap: Snapshot["sessions"][number], mark: number) {

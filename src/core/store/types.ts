@@ -25,6 +25,11 @@ export interface MessageState {
   parts: Part[]
   /** True once `message.completed` was announced, or the message arrived already complete in a snapshot. */
   announced: boolean
+  /**
+   * The runtime went idle without finishing this message (it restarted mid-answer): it will
+   * never complete, and what is shown is all there is. Set only then.
+   */
+  interrupted?: true
 }
 
 /** What a session is doing, derived as the OpenCode TUI does (see status.ts). */

@@ -13,8 +13,8 @@ export interface TurnSession {
 
 export interface TurnInput {
   session: TurnSession
-  /** Assistant messages of the turn, oldest first. */
-  messages: Array<{ info: Message; parts: Part[] }>
+  /** Assistant messages of the turn, oldest first; `interrupted`: the runtime will never finish it. */
+  messages: Array<{ info: Message; parts: Part[]; interrupted?: true }>
   /** When the prompt was sent (for the footer's duration). */
   startedAt?: number
   /** The turn is over: add the footer. */
@@ -25,6 +25,7 @@ export interface TurnInput {
 }
 
 const REASONING_PREVIEW = 280
+export const INTERRUPTED = "OpenCode stopped before finishing this answer (its runtime restarted). What you see is all it produced; send a message to continue."
 const OUTPUT_TAIL_LINES = 6
 const OUTPUT_TAIL_CHARS = 800
 
@@ -109,6 +110,10 @@ export function turnBlocks(input: TurnInput): Block[] {
       }
     }
     const info = message.info
+    if (message.interrupted) {
+      blocks.push({ kind: "notice", key: `${info.id}:interrupted`, tone: "warning", text: INTERRUPTED })
+      continue
+    }
     if (info.role === "assistant" && info.error) {
       const aborted = info.error.name === "MessageAbortedError"
       const detail = "data" in info.error && typeof info.error.data.message === "string" ? info.error.data.message : ""
