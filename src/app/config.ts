@@ -55,11 +55,13 @@ export const configSchema = z
         password: z.string().optional(),
         /** Default project directory of new sessions. */
         directory: z.string().optional(),
+        /** Longest wait for one runtime API call before it counts as failed. */
+        callTimeoutSeconds: z.number().int().min(1).max(3_600).default(30),
         /** Environment variables the embedded runtime may see besides the basics (provider keys). */
         passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "runtime.passEnv holds environment variable names")).default([]),
       })
       .strict()
-      .default({ passEnv: [] }),
+      .default({ passEnv: [], callTimeoutSeconds: 30 }),
     /** Permission rules every session carries, on top of the safe base (bash, edit … ask). */
     permissions: permissions.default({}),
     /** Per project directory: rules on top of `permissions` for sessions there. */

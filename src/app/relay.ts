@@ -200,6 +200,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       await step("conversations", () => convs.stop())
       await step("router", () => router.stop())
       await step("runtime stream", () => sync!.stop())
+      client.close()
       for (const { surface } of surfaces) await step(`outbox ${surface.platform}`, () => surface.outbox.stop())
       await step("storage", () => repos.close())
     },

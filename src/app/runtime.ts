@@ -46,6 +46,7 @@ export async function openRuntime(config: Config, log: Logger, source: NodeJS.Pr
   if (config.runtime.url) {
     const connection: RuntimeConnection = {
       url: config.runtime.url,
+      callTimeoutMs: config.runtime.callTimeoutSeconds * 1000,
       ...(config.runtime.username ? { username: config.runtime.username } : {}),
       ...(config.runtime.password ? { password: config.runtime.password } : {}),
     }
@@ -67,7 +68,7 @@ export async function openRuntime(config: Config, log: Logger, source: NodeJS.Pr
   const server = await spawnOpencodeServer({ cwd: directory, env })
   log.info({ url: server.url, pid: server.pid }, "embedded OpenCode server is up (password-protected, allow-listed environment)")
   return {
-    connection: { url: server.url, username: "opencode", password },
+    connection: { url: server.url, username: "opencode", password, callTimeoutMs: config.runtime.callTimeoutSeconds * 1000 },
     embedded: server,
     directory,
     stop: () => server.stop(),

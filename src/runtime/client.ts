@@ -11,7 +11,12 @@ export interface RuntimeConnection {
   url: string
   username?: string
   password?: string
+  /** Longest wait for one API call (long-running ones, like compaction, get more). Default 30 s. */
+  callTimeoutMs?: number
 }
+
+/** Calls that legitimately take long: compaction runs a model turn before it answers. */
+const LONG_CALL_MS = 10 * 60_000
 
 export interface MessageWithParts {
   info: Message
@@ -44,14 +49,28 @@ interface Fields<T> {
   response?: Response
 }
 
-async function call<T>(what: string, run: () => Promise<Fields<T>>): Promise<T> {
+function timedOut(what: string, ms: number, cause: unknown): RuntimeError {
+  return new RuntimeError("timeout", `${what} failed: OpenCode did not answer within ${Math.round(ms / 1000)} s.`, { cause })
+}
+
+type Run<T> = (options: { signal: AbortSignal }) => Promise<Fields<T>>
+
+/**
+ * One API call with a deadline and the client's shutdown signal: a runtime that accepts the
+ * request and never answers fails it as `timeout` instead of holding the caller forever.
+ */
+async function call<T>(what: string, run: Run<T>, limits: { timeoutMs: number; closed: AbortSignal }): Promise<T> {
   let result: Fields<T>
+  const timeout = AbortSignal.timeout(limits.timeoutMs)
   try {
-    result = await run()
+    result = await run({ signal: AbortSignal.any([timeout, limits.closed]) })
   } catch (cause) {
     if (cause instanceof RuntimeError) throw cause
+    if (timeout.aborted) throw timedOut(what, limits.timeoutMs, cause)
     throw toRuntimeError(what, { cause })
   }
+  // The SDK reports an aborted fetch as `{error}` rather than throwing: the signal says why.
+  if (timeout.aborted) throw timedOut(what, limits.timeoutMs, result.error)
   const status = result.response?.status ?? 0
   if (result.error !== undefined || status >= 400) {
     throw toRuntimeError(what, { error: result.error, ...(result.response ? { response: result.response } : {}) })
@@ -63,20 +82,23 @@ const dir = (directory: string | undefined) => (directory ? { directory } : {})
 
 export function createRuntimeClient(conn: RuntimeConnection) {
   const sdk: OpencodeClient = createOpencodeClient({ baseUrl: conn.url, headers: authHeaders(conn) })
+  const closing = new AbortController()
+  const lim = { timeoutMs: conn.callTimeoutMs ?? 30_000, closed: closing.signal }
+  const long = { ...lim, timeoutMs: Math.max(LONG_CALL_MS, lim.timeoutMs) }
 
   const sessions = {
     create: (directory: string | undefined, input: { title?: string; permission?: PermissionRule[]; parentID?: string } = {}) =>
-      call<Session>("session.create", () => sdk.session.create({ ...dir(directory), ...input })),
+      call<Session>("session.create", (o) => sdk.session.create({ ...dir(directory), ...input }, o), lim),
     update: (directory: string | undefined, sessionID: string, input: { title?: string; permission?: PermissionRule[] }) =>
-      call<Session>("session.update", () => sdk.session.update({ ...dir(directory), sessionID, ...input })),
+      call<Session>("session.update", (o) => sdk.session.update({ ...dir(directory), sessionID, ...input }, o), lim),
     get: (directory: string | undefined, sessionID: string) =>
-      call<Session>("session.get", () => sdk.session.get({ ...dir(directory), sessionID })),
+      call<Session>("session.get", (o) => sdk.session.get({ ...dir(directory), sessionID }, o), lim),
     list: (directory: string | undefined, opts: { limit?: number; roots?: boolean } = {}) =>
-      call<Session[]>("session.list", () => sdk.session.list({ ...dir(directory), ...opts })),
+      call<Session[]>("session.list", (o) => sdk.session.list({ ...dir(directory), ...opts }, o), lim),
     delete: (directory: string | undefined, sessionID: string) =>
-      call<boolean>("session.delete", () => sdk.session.delete({ ...dir(directory), sessionID })),
+      call<boolean>("session.delete", (o) => sdk.session.delete({ ...dir(directory), sessionID }, o), lim),
     promptAsync: async (directory: string | undefined, sessionID: string, input: PromptInput) => {
-      await call<unknown>("session.promptAsync", () =>
+      await call<unknown>("session.promptAsync", (o) =>
         sdk.session.promptAsync({
           ...dir(directory),
           sessionID,
@@ -84,56 +106,58 @@ export function createRuntimeClient(conn: RuntimeConnection) {
           ...(input.messageID ? { messageID: input.messageID } : {}),
           ...(input.model ? { model: input.model } : {}),
           ...(input.agent ? { agent: input.agent } : {}),
-        }),
+        }, o), lim,
       )
     },
     abort: (directory: string | undefined, sessionID: string) =>
-      call<boolean>("session.abort", () => sdk.session.abort({ ...dir(directory), sessionID })),
+      call<boolean>("session.abort", (o) => sdk.session.abort({ ...dir(directory), sessionID }, o), lim),
     status: (directory: string | undefined) =>
-      call<Record<string, SessionStatus>>("session.status", () => sdk.session.status({ ...dir(directory) })),
+      call<Record<string, SessionStatus>>("session.status", (o) => sdk.session.status({ ...dir(directory) }, o), lim),
     messages: (directory: string | undefined, sessionID: string, opts: { limit?: number } = {}) =>
-      call<MessageWithParts[]>("session.messages", () => sdk.session.messages({ ...dir(directory), sessionID, ...opts })),
+      call<MessageWithParts[]>("session.messages", (o) => sdk.session.messages({ ...dir(directory), sessionID, ...opts }, o), lim),
     revert: (directory: string | undefined, sessionID: string, messageID: string, partID?: string) =>
-      call<Session>("session.revert", () =>
-        sdk.session.revert({ ...dir(directory), sessionID, messageID, ...(partID ? { partID } : {}) }),
+      call<Session>("session.revert", (o) =>
+        sdk.session.revert({ ...dir(directory), sessionID, messageID, ...(partID ? { partID } : {}) }, o), lim,
       ),
     unrevert: (directory: string | undefined, sessionID: string) =>
-      call<Session>("session.unrevert", () => sdk.session.unrevert({ ...dir(directory), sessionID })),
+      call<Session>("session.unrevert", (o) => sdk.session.unrevert({ ...dir(directory), sessionID }, o), lim),
     summarize: (directory: string | undefined, sessionID: string, model?: { providerID: string; modelID: string }) =>
-      call<boolean>("session.summarize", () => sdk.session.summarize({ ...dir(directory), sessionID, ...(model ?? {}) })),
+      call<boolean>("session.summarize", (o) => sdk.session.summarize({ ...dir(directory), sessionID, ...(model ?? {}) }, o), long),
   }
 
   const permissions = {
     list: (directory: string | undefined) =>
-      call<PermissionRequest[]>("permission.list", () => sdk.permission.list({ ...dir(directory) })),
+      call<PermissionRequest[]>("permission.list", (o) => sdk.permission.list({ ...dir(directory) }, o), lim),
     reply: (directory: string | undefined, requestID: string, reply: PermissionReply, message?: string) =>
-      call<boolean>("permission.reply", () =>
-        sdk.permission.reply({ ...dir(directory), requestID, reply, ...(message ? { message } : {}) }),
+      call<boolean>("permission.reply", (o) =>
+        sdk.permission.reply({ ...dir(directory), requestID, reply, ...(message ? { message } : {}) }, o), lim,
       ),
   }
 
   const questions = {
     list: (directory: string | undefined) =>
-      call<QuestionRequest[]>("question.list", () => sdk.question.list({ ...dir(directory) })),
+      call<QuestionRequest[]>("question.list", (o) => sdk.question.list({ ...dir(directory) }, o), lim),
     reply: (directory: string | undefined, requestID: string, answers: string[][]) =>
-      call<boolean>("question.reply", () => sdk.question.reply({ ...dir(directory), requestID, answers })),
+      call<boolean>("question.reply", (o) => sdk.question.reply({ ...dir(directory), requestID, answers }, o), lim),
     reject: (directory: string | undefined, requestID: string) =>
-      call<boolean>("question.reject", () => sdk.question.reject({ ...dir(directory), requestID })),
+      call<boolean>("question.reject", (o) => sdk.question.reject({ ...dir(directory), requestID }, o), lim),
   }
 
   const catalog = {
     providers: (directory: string | undefined) =>
-      call<ProviderListResponse>("provider.list", () => sdk.provider.list({ ...dir(directory) })),
-    agents: (directory: string | undefined) => call<Agent[]>("app.agents", () => sdk.app.agents({ ...dir(directory) })),
+      call<ProviderListResponse>("provider.list", (o) => sdk.provider.list({ ...dir(directory) }, o), lim),
+    agents: (directory: string | undefined) => call<Agent[]>("app.agents", (o) => sdk.app.agents({ ...dir(directory) }, o), lim),
     mcpStatus: (directory: string | undefined) =>
-      call<Record<string, McpStatus>>("mcp.status", () => sdk.mcp.status({ ...dir(directory) })),
+      call<Record<string, McpStatus>>("mcp.status", (o) => sdk.mcp.status({ ...dir(directory) }, o), lim),
   }
 
   return {
     url: conn.url,
     sdk,
+    /** Aborts every call in flight (shutdown). */
+    close: () => closing.abort(new Error("runtime client closed")),
     headers: authHeaders(conn),
-    health: () => call<{ healthy: boolean; version: string }>("global.health", () => sdk.global.health()),
+    health: () => call<{ healthy: boolean; version: string }>("global.health", (o) => sdk.global.health(o), lim),
     sessions,
     permissions,
     questions,

@@ -7,7 +7,8 @@ export type RuntimeErrorCode =
   | "unauthorized" // wrong or missing basic-auth password
   | "bad_request"
   | "conflict"
-  | "unavailable" // connection refused, timeout, 5xx
+  | "unavailable" // connection refused, 5xx: the request did not take effect
+  | "timeout" // no answer in time: the request may or may not have taken effect
   | "unknown"
 
 export class RuntimeError extends Error {

@@ -155,10 +155,10 @@ export class EventStream {
         let event: RuntimeEvent | null
         try {
           event = parseEventData(data)
-        } catch {
+        } catch (err) {
           this.malformed++
           if (this.malformed <= 5 || this.malformed % 1000 === 0) {
-            this.opts.log.warn({ count: this.malformed, sample: data.slice(0, 120) }, "skipped a malformed runtime event")
+            this.opts.log.warn({ count: this.malformed, reason: (err as Error).message, sample: data.slice(0, 120) }, "skipped a malformed runtime event")
           }
           return
         }

@@ -2,6 +2,7 @@
 // line of `/global/event`. Types come from the SDK (`@opencode-ai/sdk/v2`); we add the two
 // frames the SDK union lacks (heartbeat, unknown pass-through) and the instance directory.
 import type { Event as SdkEvent } from "@opencode-ai/sdk/v2"
+import { frameProblem } from "./event-schema.ts"
 
 export type {
   AssistantMessage,
@@ -59,9 +60,15 @@ interface GlobalFrame {
   payload?: { type?: string; properties?: unknown; id?: string }
 }
 
+/** A frame that is JSON but not a valid event (wrong shape or field types). */
+export class FrameError extends Error {
+  readonly code = "frame_invalid"
+}
+
 /**
  * Parses the data of one SSE frame (global or per-instance shape). Returns null for frames
- * the relay ignores; throws SyntaxError on malformed JSON (the caller counts and skips it).
+ * the relay ignores; throws SyntaxError on malformed JSON and FrameError on a frame whose
+ * fields do not fit (event-schema.ts); the caller counts and skips both.
  */
 export function parseEventData(data: string): RuntimeEvent | null {
   if (data.includes(SYNC_MARK)) return null
@@ -75,5 +82,7 @@ export function parseEventData(data: string): RuntimeEvent | null {
   }
   const type = event.type
   if (typeof type !== "string" || type === "sync" || IGNORED.has(type)) return null
+  const problem = frameProblem(type, (event as { properties?: unknown }).properties)
+  if (problem) throw new FrameError(`${type}: ${problem}`)
   return event as RuntimeEvent
 }

@@ -232,9 +232,9 @@ describe("the embedded runtime, started by the relay process with the user's own
 
 describe("a runtime that drops the rules of sessions the relay creates", () => {
   it("is refused at start with a clear error", async () => {
-    const { startRuleDroppingProxy } = await import("../harness/rule-dropping-proxy.ts")
+    const { startRuntimeProxy } = await import("../harness/runtime-proxy.ts")
     const h = await startMattermostRelay({})
-    const proxy = await startRuleDroppingProxy(h.opencode!.url)
+    const proxy = await startRuntimeProxy(h.opencode!.url, { dropSessionRules: true })
     try {
       const config = { ...h.config, runtime: { ...h.config.runtime, url: proxy.url } }
       await expect(h.start(config)).rejects.toThrow(/Refusing to serve: sessions the relay creates .* would not ask/)

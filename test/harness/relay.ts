@@ -21,6 +21,10 @@ export interface RelayHarnessOptions {
   capabilities?: Partial<ChatCapabilities>
   settings?: Partial<ConversationSettings>
   consent?: Partial<ConsentSettings>
+  /** Puts something between the relay and the runtime (e.g. a misbehaving proxy); returns the URL the relay uses. */
+  wrapRuntime?(url: string): Promise<string>
+  /** The relay's runtime call timeout (default 30 s). */
+  callTimeoutMs?: number
   /** The runtime's own `permission` config (default: none, i.e. OpenCode's allow-everything). */
   runtimePermission?: unknown
   log?: Logger
@@ -49,9 +53,10 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
     startTimeoutMs: 20_000,
     ...opts.settings,
   }
+  const runtimeUrl = opts.wrapRuntime ? await opts.wrapRuntime(opencode.url) : opencode.url
   const boot = () =>
     startRelay({
-      runtime: { url: opencode.url },
+      runtime: { url: runtimeUrl, ...(opts.callTimeoutMs ? { callTimeoutMs: opts.callTimeoutMs } : {}) },
       storagePath,
       settings,
       access: opts.access ?? {},

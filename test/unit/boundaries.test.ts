@@ -26,7 +26,8 @@ const PACKAGES: Record<string, RegExp> = {
   "src/chat": /^$/,
   "src/commands": /^$/,
   "src/log": /^pino$/,
-  "src/runtime": /^@opencode-ai\/sdk/,
+  // zod validates event frames at the edge (event-schema.ts).
+  "src/runtime": /^(@opencode-ai\/sdk|zod$)/,
   "src/delivery": /^(bottleneck|@opencode-ai\/sdk)/,
 }
 

@@ -96,7 +96,7 @@ export async function sendPrompt(ctx: ConversationContext, conv: Conversation, p
       conv.run = undefined
       return heal(ctx, conv, parts, sender)
     }
-    if (err instanceof RuntimeError && err.code === "unavailable") {
+    if (err instanceof RuntimeError && err.code === "unavailable" && err.status === undefined) {
       // The runtime is away (restarting, network): the message waits at the head of the queue
       // and goes out when the event stream is back; nothing typed is lost.
       run.suspend()
@@ -105,6 +105,21 @@ export async function sendPrompt(ctx: ConversationContext, conv: Conversation, p
       repos.queue.pushFront({ thread: conv.thread, userID: sender.id, ...(sender.name ? { userName: sender.name } : {}), parts, at: ctx.now() })
       ctx.log.warn({ err, thread: conv.thread }, "the runtime is unreachable; the prompt waits in the queue")
       ctx.notify(conv.surface, conv.thread, "⏳ OpenCode is not reachable right now; your message waits and goes out as soon as it is back.")
+      return
+    }
+    if (err instanceof RuntimeError && err.code === "timeout") {
+      // It may have arrived: ask before telling the person anything.
+      const arrived = await ctx.client.sessions
+        .messages(conv.binding.directory, conv.sessionID, { limit: 10 })
+        .then((list) => list.some((m) => m.info.id === messageID))
+        .catch(() => undefined)
+      if (arrived) return run.check()
+      ctx.log.warn({ err, thread: conv.thread, arrived }, "a prompt timed out")
+      await run.fail(
+        arrived === false
+          ? "OpenCode did not answer in time and does not have your message. Please send it again."
+          : "OpenCode did not answer in time, and whether it got your message is unknown. If an answer comes, it appears here; otherwise send it again.",
+      )
       return
     }
     ctx.log.error({ err, thread: conv.thread }, "sending a prompt failed")

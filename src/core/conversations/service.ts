@@ -89,14 +89,17 @@ export class Conversations implements ConversationContext {
     // Bot-loop guard: other bots, webhooks (and we ourselves) are ignored unless explicitly allowed.
     if (event.user.isBot && !this.access.isAllowedBot(event.user, event.platform)) return
     if (event.id && !this.repos.seen.first(surface.platform, `${event.kind}:${event.id}`, this.now())) return
-    const reply = await this.serial(event.thread, async () => {
+    const run = async () => {
       try {
         return await this.dispatch(surface, event)
       } catch (err) {
         this.log.error({ err, kind: event.kind, thread: event.thread }, "handling a chat event failed")
         return { ephemeral: `Something went wrong while handling that: ${(err as Error).message}` }
       }
-    })
+    }
+    // Clicks and reactions only answer interactions, which are won once in one conditional
+    // UPDATE: they never wait behind a prompt that is creating a session or downloading files.
+    const reply = event.kind === "action" || event.kind === "reaction" ? await run() : await this.serial(event.thread, run)
     // A click's answer rides in the platform's response to it; any other private answer is a
     // separate call, and every call goes through the outbox.
     if (reply?.ephemeral && event.kind !== "action") surface.outbox.ephemeral(event.thread, event.user.id, reply.ephemeral)

@@ -189,7 +189,8 @@ export class Router {
         else await this.opts.replies.question(entry.request, decision as QuestionDecision)
         return
       } catch (err) {
-        const transient = err instanceof RuntimeError && err.code === "unavailable"
+        // A reply that timed out may have landed: sent again it answers 404, "answered elsewhere".
+        const transient = err instanceof RuntimeError && (err.code === "unavailable" || err.code === "timeout")
         if (!transient || attempt >= delays.length) throw err
         await new Promise((r) => setTimeout(r, delays[attempt]))
       }

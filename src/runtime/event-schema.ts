@@ -1,0 +1,65 @@
+// The edge of the event stream: every frame the store reduces is checked for the fields the
+// reducers read, with the shapes OpenCode 1.18 sends (opencode-contract: events). Extra fields
+// are kept as received; frames of types the store does not reduce pass through unchecked. A
+// frame that does not fit is refused with a reason (the stream counts, logs and skips it), so
+// a malformed payload never reaches the store.
+import { z } from "zod"
+
+const id = z.string().min(1)
+const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape)
+
+const part = loose({ id, sessionID: id, messageID: id, type: z.string() })
+const message = loose({ id, sessionID: id, role: z.enum(["user", "assistant"]), time: loose({ created: z.number() }) })
+const session = loose({ id })
+const permission = loose({ id, sessionID: id, permission: z.string(), patterns: z.array(z.string()), always: z.array(z.string()), metadata: z.record(z.string(), z.unknown()) })
+const question = loose({
+  id,
+  sessionID: id,
+  questions: z.array(loose({ question: z.string(), header: z.string(), options: z.array(loose({ label: z.string(), description: z.string() })) })),
+})
+
+/** `properties` of each reduced event type. */
+const PROPERTIES: Record<string, z.ZodType> = {
+  "message.part.updated": loose({ part }),
+  "message.updated": loose({ sessionID: id, info: message }),
+  "message.removed": loose({ sessionID: id, messageID: id }),
+  "message.part.removed": loose({ sessionID: id, messageID: id, partID: id }),
+  "session.status": loose({ sessionID: id, status: loose({ type: z.enum(["idle", "busy", "retry"]) }) }),
+  "session.created": loose({ info: session }),
+  "session.updated": loose({ info: session }),
+  "session.deleted": loose({ info: session.optional(), sessionID: id.optional() }),
+  "session.idle": loose({ sessionID: id }),
+  "session.compacted": loose({ sessionID: id }),
+  "session.diff": loose({ sessionID: id, diff: z.array(z.unknown()) }),
+  "session.error": loose({ sessionID: id.optional(), error: z.unknown().optional() }),
+  "permission.asked": permission,
+  "permission.replied": loose({ sessionID: id, requestID: id, reply: z.enum(["once", "always", "reject"]) }),
+  "question.asked": question,
+  "question.replied": loose({ sessionID: id, requestID: id, answers: z.array(z.array(z.string())) }),
+  "question.rejected": loose({ sessionID: id, requestID: id }),
+  "todo.updated": loose({ sessionID: id, todos: z.array(loose({ content: z.string(), status: z.string() })) }),
+  "file.edited": loose({ file: z.string() }),
+  "server.instance.disposed": loose({ directory: z.string() }),
+}
+
+/**
+ * Deltas are three frames in four: checked by hand (zod would cost a third of the frame's
+ * JSON.parse on the hottest path), with the same rules.
+ */
+function deltaProblem(p: Record<string, unknown>): string | undefined {
+  for (const key of ["sessionID", "messageID", "partID", "field"] as const) if (typeof p[key] !== "string" || p[key] === "") return `properties.${key} is not an id`
+  return typeof p.delta === "string" ? undefined : "properties.delta is not a string"
+}
+
+/** Why a frame cannot be applied, or undefined when it can. */
+export function frameProblem(type: string, properties: unknown): string | undefined {
+  if (type === "message.part.delta") {
+    return properties && typeof properties === "object" ? deltaProblem(properties as Record<string, unknown>) : "properties is not an object"
+  }
+  const schema = PROPERTIES[type]
+  if (!schema) return undefined
+  const result = schema.safeParse(properties)
+  if (result.success) return undefined
+  const issue = result.error.issues[0]
+  return `properties.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`
+}
