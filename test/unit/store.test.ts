@@ -314,3 +314,27 @@ describe("store edge cases", () => {
     expect(store.session("A")!.messages).toHaveLength(1)
   })
 })
+
+describe("open requests, indexed by session", () => {
+  const asked = (id: string, sessionID: string): RuntimeEvent =>
+    ({ type: "permission.asked", properties: { id, sessionID, permission: "bash", patterns: ["ls"], always: ["ls *"], metadata: {} } }) as unknown as RuntimeEvent
+  const created = (id: string, parentID?: string): RuntimeEvent =>
+    ({ type: "session.created", properties: { sessionID: id, info: { id, title: "t", directory: "/p", time: { created: 1, updated: 1 }, ...(parentID ? { parentID } : {}) } } }) as unknown as RuntimeEvent
+
+  it("per-session lookups, subagents under their parent, closes and drops keep the index exact", () => {
+    const store = new Store()
+    const many: RuntimeEvent[] = []
+    for (let i = 0; i < 20_000; i++) many.push(asked(`per_bulk${i}`, `ses_other${i % 500}`))
+    store.applyBatch([created("ses_root"), created("ses_child", "ses_root"), ...many, asked("per_a", "ses_root"), asked("per_b", "ses_child")])
+    expect(store.pending("ses_root").permissions.map((p) => p.id)).toEqual(["per_a"])
+    expect(store.pendingUnder("ses_root").permissions.map((p) => p.id).sort()).toEqual(["per_a", "per_b"])
+    expect(store.session("ses_root")!.derived).toBe("awaiting-input")
+    store.applyBatch([{ type: "permission.replied", properties: { sessionID: "ses_root", requestID: "per_a", reply: "once" } } as unknown as RuntimeEvent])
+    expect(store.pending("ses_root").permissions).toEqual([])
+    expect(store.session("ses_root")!.derived).toBe("idle")
+    store.applyBatch([{ type: "session.deleted", properties: { info: { id: "ses_child" } } } as unknown as RuntimeEvent])
+    expect(store.pendingUnder("ses_root").permissions).toEqual([])
+    expect(store.pending("ses_other7").permissions).toHaveLength(40)
+    expect(store.pending().permissions).toHaveLength(20_000)
+  })
+})

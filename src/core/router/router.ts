@@ -96,10 +96,11 @@ export class Router {
 
   /** Opens round-trips for store requests nobody is handling yet (after subscribe or reconnect). */
   private adoptPending(sessionID?: string): void {
-    const { permissions, questions } = this.opts.store.pending()
-    const mine = (r: { sessionID: string }) => sessionID === undefined || this.followerOf(r.sessionID) === sessionID
-    for (const request of permissions) if (mine(request)) this.open({ kind: "permission", request })
-    for (const request of questions) if (mine(request)) this.open({ kind: "question", request })
+    const { store } = this.opts
+    // One session (and its subagents) on subscribe; everything only after a reconnect.
+    const { permissions, questions } = sessionID === undefined ? store.pending() : store.pendingUnder(sessionID)
+    for (const request of permissions) this.open({ kind: "permission", request })
+    for (const request of questions) this.open({ kind: "question", request })
   }
 
   /**

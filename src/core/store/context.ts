@@ -21,6 +21,10 @@ export interface ReducerContext {
   readonly orphanParts: Map<string, Part[]>
   /** After a resync: deltas for these parts that arrived before the index are already in the snapshot. */
   readonly deltaFloor: Map<string, number>
+  /** Open request ids (permissions and questions) by session: nothing scans every open request. */
+  readonly pendingBySession: Map<string, Set<string>>
+  /** Child session ids (subagents) by parent session id. */
+  readonly children: Map<string, Set<string>>
   readonly maxMessages: number
   /** Arrival index of the event being applied. */
   index: number
@@ -70,9 +74,21 @@ export function findMessage(session: SessionState, messageID: string): MessageSt
   return i < 0 ? undefined : session.messages[i]
 }
 
-export function countPending(ctx: Pick<ReducerContext, "permissions" | "questions">, sessionID: string): number {
-  let n = 0
-  for (const p of ctx.permissions.values()) if (p.sessionID === sessionID) n++
-  for (const q of ctx.questions.values()) if (q.sessionID === sessionID) n++
-  return n
+export function countPending(ctx: Pick<ReducerContext, "pendingBySession">, sessionID: string): number {
+  return ctx.pendingBySession.get(sessionID)?.size ?? 0
+}
+
+/** Adds `value` to the set under `key`, creating it. */
+export function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+  let set = index.get(key)
+  if (!set) index.set(key, (set = new Set()))
+  set.add(value)
+}
+
+/** Removes `value` from the set under `key`, dropping an emptied set. */
+export function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key)
+  if (!set) return
+  set.delete(value)
+  if (set.size === 0) index.delete(key)
 }

@@ -1,7 +1,7 @@
 // Reducers for permission and question requests: pending until the runtime says they were
 // answered (by us, another client, or a cascade such as "always" or a session-wide reject).
 import type { EventOf } from "../../runtime/events.ts"
-import type { ReducerContext } from "./context.ts"
+import { addTo, removeFrom, type ReducerContext } from "./context.ts"
 
 interface Pending {
   id: string
@@ -13,6 +13,7 @@ export function openRequest<R extends Pending>(ctx: ReducerContext, map: Map<str
   ctx.ensure(req.sessionID, directory)
   if (map.has(req.id)) return false
   map.set(req.id, req)
+  addTo(ctx.pendingBySession, req.sessionID, req.id)
   ctx.touch(req.sessionID)
   return true
 }
@@ -22,6 +23,7 @@ export function closeRequest<R extends Pending>(ctx: ReducerContext, map: Map<st
   const req = map.get(requestID)
   if (!req) return undefined
   map.delete(requestID)
+  removeFrom(ctx.pendingBySession, req.sessionID, req.id)
   ctx.touch(req.sessionID)
   return req
 }

@@ -2,7 +2,8 @@
 // `session.idle` only confirms it), errors, compaction, diff, todos, files and server frames.
 import type { EventOf, Session } from "../../runtime/events.ts"
 import { forgetParts } from "./message.ts"
-import { NO_DIFF, NO_TODOS, idleStatus, type ReducerContext } from "./context.ts"
+import { NO_DIFF, NO_TODOS, addTo, idleStatus, removeFrom, type ReducerContext } from "./context.ts"
+import { closeRequest } from "./requests.ts"
 import type { SessionErrorInfo } from "./types.ts"
 
 /**
@@ -31,6 +32,7 @@ export function sessionInfo(ctx: ReducerContext, e: EventOf<"session.created"> |
   const session = ctx.ensure(info.id, e.directory ?? info.directory)
   session.directory ??= info.directory
   session.info = compactSession(info, session.id, session.directory)
+  if (info.parentID) addTo(ctx.children, info.parentID, session.id)
   ctx.touch(session.id)
 }
 
@@ -43,16 +45,14 @@ export function dropSession(ctx: ReducerContext, id: string): void {
   const session = ctx.sessions.get(id)
   if (!session) return
   for (const m of session.messages) forgetParts(ctx, m.parts)
-  for (const [rid, req] of ctx.permissions) {
-    if (req.sessionID !== id) continue
-    ctx.permissions.delete(rid)
-    ctx.queue("permission.resolved", req, { kind: "gone" })
+  for (const rid of [...(ctx.pendingBySession.get(id) ?? [])]) {
+    const permission = closeRequest(ctx, ctx.permissions, rid)
+    if (permission) ctx.queue("permission.resolved", permission, { kind: "gone" })
+    const question = closeRequest(ctx, ctx.questions, rid)
+    if (question) ctx.queue("question.resolved", question, { kind: "gone" })
   }
-  for (const [rid, req] of ctx.questions) {
-    if (req.sessionID !== id) continue
-    ctx.questions.delete(rid)
-    ctx.queue("question.resolved", req, { kind: "gone" })
-  }
+  const parent = session.info?.parentID
+  if (parent) removeFrom(ctx.children, parent, id)
   ctx.sessions.delete(id)
   ctx.queue("session.deleted", id)
 }
@@ -119,15 +119,11 @@ export function serverConnected(ctx: ReducerContext): void {
 /** A disposed instance drops its pending requests without replying to them. */
 export function instanceDisposed(ctx: ReducerContext, directory: string | undefined): void {
   const inScope = (sessionID: string) => directory === undefined || ctx.sessions.get(sessionID)?.directory === directory
-  for (const [rid, req] of ctx.permissions) {
-    if (!inScope(req.sessionID)) continue
-    ctx.permissions.delete(rid)
-    ctx.queue("permission.resolved", req, { kind: "gone" })
+  for (const [rid, req] of [...ctx.permissions]) {
+    if (inScope(req.sessionID) && closeRequest(ctx, ctx.permissions, rid)) ctx.queue("permission.resolved", req, { kind: "gone" })
   }
-  for (const [rid, req] of ctx.questions) {
-    if (!inScope(req.sessionID)) continue
-    ctx.questions.delete(rid)
-    ctx.queue("question.resolved", req, { kind: "gone" })
+  for (const [rid, req] of [...ctx.questions]) {
+    if (inScope(req.sessionID) && closeRequest(ctx, ctx.questions, rid)) ctx.queue("question.resolved", req, { kind: "gone" })
   }
   for (const session of ctx.sessions.values()) {
     if (directory !== undefined && session.directory !== directory) continue

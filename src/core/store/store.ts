@@ -53,6 +53,8 @@ class Context implements ReducerContext {
   readonly pendingDeltas = new Map<string, { field: string; delta: string }[]>()
   readonly orphanParts = new Map<string, Part[]>()
   readonly deltaFloor = new Map<string, number>()
+  readonly pendingBySession = new Map<string, Set<string>>()
+  readonly children = new Map<string, Set<string>>()
   readonly maxMessages: number
   index = 0
   readonly touched = new Set<string>()
@@ -147,13 +149,36 @@ export class Store {
     return this.ctx.questions.get(id)
   }
 
-  /** Pending requests of one session (all sessions when omitted). */
+  /** Pending requests of one session (all sessions when omitted), from the per-session index. */
   pending(sessionID?: string): { permissions: PermissionRequest[]; questions: QuestionRequest[] } {
-    const keep = (r: { sessionID: string }) => sessionID === undefined || r.sessionID === sessionID
-    return {
-      permissions: [...this.ctx.permissions.values()].filter(keep),
-      questions: [...this.ctx.questions.values()].filter(keep),
+    const ctx = this.ctx
+    if (sessionID === undefined) return { permissions: [...ctx.permissions.values()], questions: [...ctx.questions.values()] }
+    const permissions: PermissionRequest[] = []
+    const questions: QuestionRequest[] = []
+    for (const id of ctx.pendingBySession.get(sessionID) ?? []) {
+      const p = ctx.permissions.get(id)
+      if (p) permissions.push(p)
+      const q = ctx.questions.get(id)
+      if (q) questions.push(q)
     }
+    return { permissions, questions }
+  }
+
+  /** Pending requests of a session and of every subagent session below it. */
+  pendingUnder(rootID: string): { permissions: PermissionRequest[]; questions: QuestionRequest[] } {
+    const out: { permissions: PermissionRequest[]; questions: QuestionRequest[] } = { permissions: [], questions: [] }
+    const seen = new Set<string>()
+    const walk = [rootID]
+    while (walk.length > 0) {
+      const id = walk.pop()!
+      if (seen.has(id)) continue
+      seen.add(id)
+      const own = this.pending(id)
+      out.permissions.push(...own.permissions)
+      out.questions.push(...own.questions)
+      for (const child of this.ctx.children.get(id) ?? []) walk.push(child)
+    }
+    return out
   }
 
   /** The assistant messages that answer one user message, oldest first. */
@@ -349,7 +374,7 @@ export class Store {
       const session = ctx.sessions.get(id)
       if (!session) continue
       changed.push(session)
-      const derived = deriveStatus(session, ctx.permissions.size + ctx.questions.size === 0 ? 0 : countPending(ctx, id))
+      const derived = deriveStatus(session, countPending(ctx, id))
       if (derived !== session.derived) {
         const previous = session.derived
         session.derived = derived
