@@ -54,6 +54,8 @@ export class Slot {
   priority: Priority
   ref: MessageRef | undefined
   private sentKey: string | undefined
+  /** What the platform shows, when known in this process (compared without hashing). */
+  private sent: OutMessage | undefined
   private source: Source = () => undefined
   private queued = false
   private inflight = false
@@ -94,7 +96,14 @@ export class Slot {
   get changed(): boolean {
     if (this.closed) return false
     const want = this.source()
-    return want !== undefined && contentKey(want) !== this.sentKey
+    return want !== undefined && !this.shows(want)
+  }
+
+  /** Whether the platform already shows `content`: by value when known, else by its stored key. */
+  shows(content: OutMessage): boolean {
+    const sent = this.sent
+    if (sent) return content.text === sent.text && sameActions(content, sent)
+    return contentKey(content) === this.sentKey
   }
 
   /** Says the source has newer content. */
@@ -120,7 +129,7 @@ export class Slot {
     if (this.closed || this.failed) return true
     if (this.queued || this.inflight) return false
     const want = this.source()
-    return !want || contentKey(want) === this.sentKey
+    return !want || this.shows(want)
   }
 
   private wake() {
@@ -156,7 +165,7 @@ export class Slot {
     this.queued = false
     if (this.closed) return this.wake()
     const content = this.source()
-    if (!content || contentKey(content) === this.sentKey) return this.wake()
+    if (!content || this.shows(content)) return this.wake()
     this.inflight = true
     const { adapter, stats } = this.outbox
     let retryIn = -1
@@ -172,6 +181,7 @@ export class Slot {
         stats.edits++
       }
       this.sentKey = contentKey(content)
+      this.sent = content
       this.attempts = 0
       this.opts.onSent?.(this.sentKey, content)
     } catch (err) {
@@ -198,6 +208,7 @@ export class Slot {
       log.info({ slot: this.label, ref: this.ref, code: (err as { code?: string }).code }, "message can no longer be edited; continuing in a new one")
       this.ref = undefined
       this.sentKey = undefined
+      this.sent = undefined
       return 0
     }
     if (isChatError(err, "transient") || !isChatError(err)) {
@@ -213,6 +224,11 @@ export class Slot {
     log.error({ err, slot: this.label, ref: this.ref }, "could not deliver a message; giving up on this version of it")
     return -1
   }
+}
+
+function sameActions(a: OutMessage, b: OutMessage): boolean {
+  if (!a.actions && !a.select && !b.actions && !b.select) return true
+  return JSON.stringify([a.actions ?? null, a.select ?? null]) === JSON.stringify([b.actions ?? null, b.select ?? null])
 }
 
 function higher(a: Priority, b: Priority): Priority {

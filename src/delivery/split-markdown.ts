@@ -91,19 +91,54 @@ export function splitMarkdown(text: string, options: SplitOptions): string[] {
 }
 
 export function splitMarkdownPieces(text: string, options: SplitOptions): MarkdownPiece[] {
+  return splitMarkdownState(text, options).pieces
+}
+
+/**
+ * A split that a longer version of the same text can resume: the pieces, what each chunk
+ * started in, and the options they were cut with. Opaque outside this file.
+ */
+export interface SplitState {
+  readonly text: string
+  readonly options: SplitOptions
+  readonly pieces: MarkdownPiece[]
+  readonly carries: readonly Carry[]
+}
+
+/**
+ * Splits `text`; when `previous` split a prefix of it with the same options, every chunk but
+ * its last is reused as it was (stability: a chunk followed by another never changes as the
+ * text grows), so a streaming answer costs the work of its last chunk, not of the whole text.
+ * The result is exactly what a split from scratch gives.
+ */
+export function splitMarkdownState(text: string, options: SplitOptions, previous?: SplitState): SplitState {
   const ctx = createContext(text, options)
-  if (ctx.contentEnd === 0) return []
+  if (ctx.contentEnd === 0) return { text, options, pieces: [], carries: [] }
+  let pieces: MarkdownPiece[] = []
+  let carries: Carry[] = []
   let pos = 0
-  // Long leading whitespace is dropped like a separator, unless the text fits as it is.
-  if (firstContent(text) > ctx.keepIndent && planChunk(ctx, 0, START, false) === null) {
+  let carry = START
+  const resumable =
+    previous !== undefined &&
+    previous.pieces.length > 1 &&
+    previous.options.limit === options.limit &&
+    previous.options.soft === options.soft &&
+    text.startsWith(previous.text)
+  if (resumable) {
+    const keep = previous.pieces.length - 1
+    pieces = previous.pieces.slice(0, keep)
+    carries = previous.carries.slice(0, keep)
+    pos = previous.pieces[keep]!.start
+    carry = previous.carries[keep]!
+  } else if (firstContent(text) > ctx.keepIndent && planChunk(ctx, 0, START, false) === null) {
+    // Long leading whitespace is dropped like a separator, unless the text fits as it is.
     pos = skipSeparator(ctx, 0)
   }
-  const pieces: MarkdownPiece[] = []
-  let carry = START
   for (;;) {
     const plan = planChunk(ctx, pos, carry, true)!
     pieces.push(toPiece(ctx, pos, carry, plan, pieces.length === 0 ? text.slice(0, pos) : ""))
-    if (plan.next === null) return pieces
+    carries.push(carry)
+    if (plan.next === null) return { text, options, pieces, carries }
     pos = plan.next
     carry = plan.carry
   }

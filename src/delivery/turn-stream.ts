@@ -7,8 +7,8 @@ import type { Logger } from "../log/logger.ts"
 import type { ChatCapabilities, MessageRef } from "../chat/types.ts"
 import type { Block } from "./render/blocks.ts"
 import { formatBlocks } from "./render/format.ts"
-import { contentKey, type Outbox, type Slot } from "./outbox.ts"
-import { splitMarkdown } from "./split-markdown.ts"
+import type { Outbox, Slot } from "./outbox.ts"
+import { splitMarkdownState, type SplitState } from "./split-markdown.ts"
 
 /** A slot that existed before a restart. */
 export interface RestoredSlot {
@@ -54,6 +54,8 @@ export class TurnStream {
   private finished = false
   private closed = false
   private lastBlockKey: string | undefined
+  /** The last split of each segment, resumed when the segment's text only grew. */
+  private splits: Array<SplitState | undefined> = []
 
   constructor(opts: TurnStreamOptions) {
     this.opts = opts
@@ -100,20 +102,22 @@ export class TurnStream {
     this.timer = undefined
     this.version++
     for (const slot of this.slots) if (slot) slot.priority = "final"
-    // Posts go one after another, so settling can take several rounds; a slot that gave up
-    // (after many retries) gets a few more chances before we report the turn incomplete.
+    // Posts go one after another (each new chunk opens once the one before it has its ref), so
+    // settling takes a round per new message; each round waits on the slots, never on a clock.
     let failures = 0
-    for (let idle = 0; ; ) {
+    for (;;) {
       if (this.closed) return { complete: false, chunks: [...this.chunks] }
-      this.sync()
+      const woke = this.sync()
       await Promise.all(this.slots.map((s) => s?.settled()))
-      const complete = this.chunks.every((c, i) => this.slots[i]?.shown === contentKey({ text: c }))
+      const complete = this.chunks.every((c, i) => this.slots[i]?.shows({ text: c }) === true)
       if (complete) return { complete, chunks: [...this.chunks] }
-      if (this.slots.some((s) => s?.hasFailed) && ++failures > 2) return { complete, chunks: [...this.chunks] }
-      // Nothing left to send yet the messages differ (should not happen): never spin.
-      if (this.slots.every((s) => !s?.changed)) {
-        if (++idle > 40) return { complete, chunks: [...this.chunks] }
-        await new Promise((r) => setTimeout(r, 25))
+      // A slot that gave up (after its retries) gets a few more chances before we say so.
+      const failed = this.slots.some((s) => s?.hasFailed)
+      if (failed && ++failures > 2) return { complete, chunks: [...this.chunks] }
+      if (!woke && !failed) {
+        // Nothing was left to send, yet the messages differ: stop rather than spin.
+        this.opts.log.error({ label: this.opts.label }, "a turn's messages settled without showing its final render")
+        return { complete, chunks: [...this.chunks] }
       }
     }
   }
@@ -140,23 +144,33 @@ export class TurnStream {
       if (seals.has(b.key)) segments.push([])
     }
     const chunks: string[] = []
-    for (const seg of segments) {
+    const options = { limit: capabilities.maxMessageLength, ...softOf(capabilities) }
+    const splits: Array<SplitState | undefined> = []
+    for (const [i, seg] of segments.entries()) {
       const text = formatBlocks(seg, capabilities.markdown)
-      if (text.trim().length === 0) continue
-      chunks.push(...splitMarkdown(text, { limit: capabilities.maxMessageLength, ...softOf(capabilities) }))
+      if (!/\S/.test(text)) continue
+      const split = splitMarkdownState(text, options, this.splits[i])
+      splits[i] = split
+      for (const piece of split.pieces) chunks.push(piece.text)
     }
+    this.splits = splits
     this.chunks = chunks
     return chunks
   }
 
-  /** Lays out and wakes every slot whose message should change; opens slots for new chunks. */
-  private sync(): void {
+  /** Lays out and wakes every slot whose message should change (opening slots for new chunks); true if any. */
+  private sync(): boolean {
     const chunks = this.layout()
+    let woke = false
     for (let i = 0; i < Math.max(chunks.length, this.slots.length); i++) {
       // Past the end (the render shrank, rare) a message is emptied rather than left stale.
       const slot = i < chunks.length ? (this.slots[i] ??= this.makeSlot(i)) : this.slots[i]
-      if (slot?.changed) slot.touch()
+      if (slot?.changed) {
+        slot.touch()
+        woke = true
+      }
     }
+    return woke
   }
 
   private makeSlot(index: number, restored?: RestoredSlot): Slot {

@@ -4,6 +4,8 @@ import {
   MIN_SPLIT_LIMIT,
   splitMarkdown,
   splitMarkdownPieces,
+  splitMarkdownState,
+  type SplitState,
   type MarkdownPiece,
   type SplitOptions,
 } from "../../src/delivery/split-markdown.ts"
@@ -450,6 +452,22 @@ describe("splitMarkdown properties", () => {
       fc.property(soup, options, fc.double({ min: 0, max: 1, noNaN: true }), (text, opts, fraction) => {
         checkSplit(text, opts, shortMarkers(text))
         checkStable(text, codePointCut(text, fraction), opts)
+      }),
+      { numRuns: runs },
+    )
+  })
+
+  it("resumed splits equal splits from scratch, whatever steps the text grows in", () => {
+    const steps = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 12 })
+    fc.assert(
+      fc.property(fc.oneof(markdown, soup), options, steps, (text, opts, fractions) => {
+        const cuts = [...new Set(fractions.map((f) => codePointCut(text, f)))].sort((a, b) => a - b)
+        let state: SplitState | undefined
+        for (const cut of [...cuts, text.length]) {
+          const prefix = text.slice(0, cut)
+          state = splitMarkdownState(prefix, opts, state)
+          expect(state.pieces).toEqual(splitMarkdownPieces(prefix, opts))
+        }
       }),
       { numRuns: runs },
     )
