@@ -21,12 +21,15 @@ type Method = "get" | "post" | "put" | "delete"
 
 const TOO_LONG = "model.post.is_valid.msg.app_error"
 const TOO_OLD = "api.post.update_post.permissions_time_limit.app_error"
+/** A reply to a root post that no longer exists: the thread is gone. */
+const ROOT_GONE = "api.post.create_post.root_id.app_error"
 
 /** The ChatError code for an HTTP status and Mattermost error id (429 is handled before). */
 export function classify(status: number, errorId: string): ChatErrorCode {
   if (status >= 500) return "transient"
   if (status === 400 && errorId === TOO_LONG) return "too_long"
   if (status === 400 && errorId === TOO_OLD) return "too_old"
+  if (status === 400 && errorId === ROOT_GONE) return "not_found"
   if (status === 404) return "not_found"
   if (status === 401 || status === 403) return "forbidden"
   return "invalid"

@@ -104,7 +104,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   })
   const convs = conversations
   const surfaces = opts.adapters.map((adapter) => {
-    const surface: Surface = { platform: adapter.platform, adapter, outbox: new Outbox({ adapter, log: log.child({ room: "delivery", platform: adapter.platform }) }) }
+    const outbox = new Outbox({ adapter, log: log.child({ room: "delivery", platform: adapter.platform }), onThreadGone: (thread) => convs.threadGone(thread) })
+    const surface: Surface = { platform: adapter.platform, adapter, outbox }
     return { surface, sink: convs.addSurface(surface) }
   })
   sync = new RuntimeSync({

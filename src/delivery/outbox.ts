@@ -15,6 +15,8 @@ export interface OutboxOptions {
   limiters?: Limiters
   /** Transient-error retry: base and cap of the jittered backoff, and attempts before giving up. */
   retry?: { baseMs?: number; maxMs?: number; attempts?: number }
+  /** A thread was deleted on the platform (a post to it was refused as not found). */
+  onThreadGone?(thread: ThreadRef): void
 }
 
 export interface OutboxStats {
@@ -126,6 +128,7 @@ export class Slot {
   }
 
   private isSettled(): boolean {
+    if (!this.closed && this.outbox.isGone(this.thread)) this.closed = true
     if (this.closed || this.failed) return true
     if (this.queued || this.inflight) return false
     const want = this.source()
@@ -163,6 +166,7 @@ export class Slot {
 
   private async run(): Promise<void> {
     this.queued = false
+    if (this.outbox.isGone(this.thread)) this.closed = true
     if (this.closed) return this.wake()
     const content = this.source()
     if (!content || this.shows(content)) return this.wake()
@@ -189,6 +193,7 @@ export class Slot {
     } finally {
       this.inflight = false
     }
+    if (this.outbox.isGone(this.thread)) this.closed = true
     if (this.closed || this.failed) return this.wake()
     if (retryIn >= 0) this.enqueue(retryIn)
     else if (!this.isSettled()) this.enqueue()
@@ -211,7 +216,19 @@ export class Slot {
       this.sent = undefined
       return 0
     }
-    if (isChatError(err, "transient") || !isChatError(err)) {
+    if (isChatError(err, "not_found") && this.ref === undefined) {
+      // A post refused as "not found": the thread itself is gone. Nothing more goes there.
+      this.outbox.threadGone(this.thread, err)
+      return -1
+    }
+    if (!isChatError(err)) {
+      // Not a platform answer but our own bug (a TypeError…): retrying cannot help.
+      stats.failures++
+      this.failed = true
+      log.error({ err, slot: this.label, ref: this.ref }, "delivering a message hit a programming error; not retrying it")
+      return -1
+    }
+    if (isChatError(err, "transient")) {
       stats.transientErrors++
       const { baseMs = 500, maxMs = 30_000, attempts = 12 } = this.outbox.retry
       if (++this.attempts <= attempts) {
@@ -248,6 +265,23 @@ export class Outbox {
     this.log = opts.log
     this.retry = opts.retry ?? {}
     this.limiters = opts.limiters ?? new Limiters(opts.adapter.capabilities.rateRules)
+    this.onThreadGone = opts.onThreadGone
+  }
+
+  private readonly gone = new Set<ThreadRef>()
+  private readonly onThreadGone: ((thread: ThreadRef) => void) | undefined
+
+  /** Whether a post to this thread was refused because the thread no longer exists. */
+  isGone(thread: ThreadRef): boolean {
+    return this.gone.has(thread)
+  }
+
+  /** The thread was deleted: every slot of it stops (each on its next call), and the owner is told once. */
+  threadGone(thread: ThreadRef, err: unknown): void {
+    if (this.gone.has(thread)) return
+    this.gone.add(thread)
+    this.log.info({ thread, err }, "the thread was deleted on the platform; its delivery stops")
+    this.onThreadGone?.(thread)
   }
 
   slot(opts: SlotOptions): Slot {
@@ -257,7 +291,7 @@ export class Outbox {
   /** A typing indicator, at the lowest priority; failures are not worth a retry. */
   typing(thread: ThreadRef): void {
     const fn = this.adapter.typing
-    if (!fn) return
+    if (!fn || this.gone.has(thread)) return
     this.limiters
       .schedule("typing", this.adapter.scopeOf(thread), "typing", () => fn.call(this.adapter, thread), thread)
       .catch((err: unknown) => this.log.debug({ err }, "typing indicator failed"))
@@ -268,6 +302,7 @@ export class Outbox {
    * Goes through the limiter like everything else; failures are logged, not retried.
    */
   ephemeral(thread: ThreadRef, userId: string, text: string): void {
+    if (this.gone.has(thread)) return
     const fn = this.adapter.ephemeral
     if (!fn) {
       this.slot({ thread, priority: "first", label: "notice" }).set({ text })

@@ -129,3 +129,37 @@ describe("turn stream shutdown", () => {
     await outbox.stop()
   })
 })
+
+describe("outbox failure policy", () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it("only transient failures are retried: a programming error gives up at once, a deleted thread stops its slots", async () => {
+    const adapter = new MemoryAdapter()
+    const gone: string[] = []
+    const outbox = new Outbox({ adapter, log: silentLogger, onThreadGone: (t) => gone.push(t) })
+    const thread = adapter.thread()
+    adapter.refuseNext(new TypeError("cannot read properties of undefined"))
+    const buggy = outbox.slot({ thread })
+    buggy.set({ text: "one" })
+    await vi.advanceTimersByTimeAsync(60_000)
+    await buggy.settled()
+    expect(adapter.calls.map((c) => c.ok)).toEqual([false]) // tried once, never again
+    expect(buggy.hasFailed).toBe(true)
+
+    const other = adapter.thread()
+    adapter.refuseNext(new ChatError("memory", "not_found", "the thread is gone"))
+    const first = outbox.slot({ thread: other })
+    first.set({ text: "a" })
+    await vi.advanceTimersByTimeAsync(1_000)
+    await first.settled()
+    const second = outbox.slot({ thread: other })
+    second.set({ text: "b" })
+    await second.settled()
+    outbox.typing(other)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(gone).toEqual([other])
+    expect(adapter.calls.filter((c) => c.ref.startsWith(other))).toHaveLength(1) // only the refused post
+    await outbox.stop()
+  })
+})

@@ -51,9 +51,9 @@ describe("turn rendering", () => {
     expect(out).toMatch(/_fake-model · \d+\.\ds · \d+ tokens · \$[\d.]+_$/)
   })
 
-  it("text verbosity keeps only the answer (and the footer)", () => {
-    const out = render("tool-permission", "text")
-    expect(out.split("\n\n").slice(0, -1).join("\n\n")).toBe("I will run a command.\nThe command printed `hi`.".replace("\n", "\n\n"))
+  it("text verbosity keeps only the answer: no tool lines, no footer", () => {
+    expect(render("tool-permission", "text")).toBe("I will run a command.\n\nThe command printed `hi`.")
+    expect(render("tool-permission", "essential")).toMatch(/\n\n_fake-model · /)
   })
 
   it("all verbosity shows reasoning and command output", () => {

@@ -265,6 +265,21 @@ export class Conversations implements ConversationContext {
     this.drainAll()
   }
 
+  /**
+   * The platform deleted a thread: its delivery has stopped (the outbox saw to that). A turn
+   * still running there is stopped on the runtime too — nobody can read it any more.
+   */
+  threadGone(thread: string): void {
+    const conv = this.conversations.get(thread)
+    const run = conv?.run
+    if (!conv || !run) return
+    this.log.info({ thread, session: conv.sessionID }, "the thread was deleted while an answer streamed; stopping that turn")
+    run.suspend()
+    this.repos.queue.clear(thread)
+    void run.finish("failed")
+    void this.client.sessions.abort(conv.binding.directory, conv.sessionID).catch((err: unknown) => this.log.warn({ err, thread }, "could not stop the turn of a deleted thread"))
+  }
+
   /** Stops following sessions; running turns resume after the next start. */
   stop(): void {
     for (const conv of this.conversations.values()) {

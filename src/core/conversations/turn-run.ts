@@ -98,7 +98,9 @@ export class TurnRun {
     this.ending ??= (async () => {
       clearInterval(this.typing)
       const result = await this.stream.finish()
-      if (!result.complete) this.deps.log.error({ turn: this.record.id, thread: this.host.thread }, "a turn finished without every message showing its final text")
+      if (!result.complete && !this.host.surface.outbox.isGone(this.host.thread)) {
+        this.deps.log.error({ turn: this.record.id, thread: this.host.thread }, "a turn finished without every message showing its final text")
+      }
       this.deps.turns.finish(this.record.id, state, this.now())
       this.deps.onFinished(this, state)
     })()

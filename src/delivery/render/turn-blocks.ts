@@ -128,7 +128,9 @@ export function turnBlocks(input: TurnInput): Block[] {
     const s = session.status
     blocks.push({ kind: "notice", key: "retry", tone: "warning", text: `Provider error: ${clip(s.message, 200)} Retrying (attempt ${s.attempt})…` })
   }
-  if (input.ended && input.messages.length > 0) blocks.push(footer(input))
+  // The footer (model · duration · tokens · cost) closes a finished turn, except at "text",
+  // which shows the answer only.
+  if (input.ended && input.messages.length > 0 && verbosity !== "text") blocks.push(footer(input))
   return blocks
 }
 
