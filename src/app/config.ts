@@ -81,11 +81,13 @@ export const configSchema = z
         maxPromptChars: z.number().int().positive().default(100_000),
         /** Follow-ups waiting per thread while the agent works; more are refused with a note. */
         maxQueuedPerThread: z.number().int().min(1).max(1_000).default(10),
+        /** The runtime retries a failing provider forever; the relay stops the turn after this many attempts. */
+        maxProviderRetries: z.number().int().min(1).max(100).default(8),
         model: z.string().regex(/^[^/]+\/.+$/, "chat.model is providerID/modelID").optional(),
         agent: z.string().optional(),
       })
       .strict()
-      .default({ commandPrefix: "!", verbosity: "essential", interactionTimeoutSeconds: 300, maxAttachmentMB: 10, maxPromptChars: 100_000, maxQueuedPerThread: 10 }),
+      .default({ commandPrefix: "!", verbosity: "essential", interactionTimeoutSeconds: 300, maxAttachmentMB: 10, maxPromptChars: 100_000, maxQueuedPerThread: 10, maxProviderRetries: 8 }),
     access: z
       .object({
         prompt: rule.optional(),

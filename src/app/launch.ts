@@ -25,6 +25,7 @@ export function settingsFrom(config: Config, directory: string): ConversationSet
     maxPromptChars: config.chat.maxPromptChars,
     maxAttachmentBytes: Math.round(config.chat.maxAttachmentMB * 1024 * 1024),
     maxQueuedPerThread: config.chat.maxQueuedPerThread,
+    maxProviderRetries: config.chat.maxProviderRetries,
     typingIntervalMs: 4_000,
     startTimeoutMs: 60_000,
     ...(config.chat.model ? { model: config.chat.model } : {}),

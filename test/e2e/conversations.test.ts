@@ -232,6 +232,18 @@ describe("conversations", () => {
     expect(h.relay.repos.audit.recent(10).some((e) => e.action === "command.new.others-thread" && e.userID === bob.id && !e.allowed)).toBe(true)
   })
 
+  it("a model nobody can reach is said once, with how to set one up, and the turn stops", async () => {
+    h.relay.repos.channels.save({ platform: "memory", channel: "c-offline", directory: undefined, model: "offline/offline-model", agent: undefined, verbosity: undefined, updatedAt: Date.now(), updatedBy: "test" })
+    const { thread } = await h.mention(alice, "hello?", "c-offline")
+    const turn = await h.turnDone(thread)
+    expect(turn.state).toBe("failed")
+    const shown = h.transcript(thread)
+    expect(shown).toMatch(/No model is reachable \(Cannot connect to API/)
+    expect(shown).toContain("opencode auth login")
+    expect(shown).not.toMatch(/Retrying \(attempt/)
+    await h.waitFor(() => h.relay.store.session(binding(thread)!.sessionID)?.derived === "idle", "the runtime to stop retrying")
+  })
+
   it("bad input gets clear answers and nothing breaks", async () => {
     const huge = "x".repeat(1024 * 1024)
     const big = await h.mention(alice, huge)

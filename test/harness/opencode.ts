@@ -40,10 +40,17 @@ export function opencodeConfig(modelUrl: string, permission?: unknown) {
     $schema: "https://opencode.ai/config.json",
     model: "fake/fake-model",
     small_model: "fake/fake-model",
-    enabled_providers: ["fake"],
+    enabled_providers: ["fake", "offline"],
     autoupdate: false,
     share: "disabled",
     provider: {
+      // A provider whose endpoint is a closed port: a model that cannot be reached.
+      offline: {
+        npm: "@ai-sdk/openai-compatible",
+        name: "Offline",
+        options: { baseURL: "http://127.0.0.1:9/v1", apiKey: "sk-offline" },
+        models: { "offline-model": { name: "Offline Model", tool_call: true, limit: { context: 128000, output: 4096 } } },
+      },
       fake: {
         npm: "@ai-sdk/openai-compatible",
         name: "Fake",

@@ -49,6 +49,7 @@ export async function startRelayHarness(opts: RelayHarnessOptions = {}) {
     maxPromptChars: 100_000,
     maxAttachmentBytes: 5 * 1024 * 1024,
     maxQueuedPerThread: 10,
+    maxProviderRetries: 8,
     typingIntervalMs: 2_000,
     startTimeoutMs: 20_000,
     ...opts.settings,

@@ -26,6 +26,8 @@ export interface ConversationSettings {
   maxAttachmentBytes: number
   /** Follow-ups that may wait per thread. */
   maxQueuedPerThread: number
+  /** Provider retry attempts after which a turn is stopped. */
+  maxProviderRetries: number
   typingIntervalMs: number
   startTimeoutMs: number
   /** `providerID/modelID` and agent for new prompts, when set. */

@@ -179,6 +179,8 @@ export class Conversations implements ConversationContext {
         typingIntervalMs: this.settings.typingIntervalMs,
         ...(this.runtimeConnected ? { connected: this.runtimeConnected } : {}),
         startTimeoutMs: this.settings.startTimeoutMs,
+        maxProviderRetries: this.settings.maxProviderRetries,
+        abort: async (run) => void (await this.client.sessions.abort(conv.binding.directory, run.sessionID)),
         confirmStarted: async (run) => {
           const messages = await this.client.sessions.messages(conv.binding.directory, run.sessionID, { limit: 10 })
           const found = messages.some((m) => m.info.id === run.record.userMessageID)

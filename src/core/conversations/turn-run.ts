@@ -8,6 +8,7 @@ import { TurnStream, type RestoredSlot } from "../../delivery/turn-stream.ts"
 import type { TurnRecord, TurnRepo } from "../../storage/turns.ts"
 import type { Store } from "../store/store.ts"
 import { turnEnded } from "../store/status.ts"
+import { retryVerdict } from "./retry-policy.ts"
 import type { ThreadHost } from "./host.ts"
 
 export interface TurnRunDeps {
@@ -20,6 +21,10 @@ export interface TurnRunDeps {
   connected?(): boolean
   /** How long a prompt may go without the runtime starting on it. */
   startTimeoutMs: number
+  /** Provider retry attempts after which the turn is stopped (unreachable models stop sooner). */
+  maxProviderRetries: number
+  /** Stops the turn on the runtime. */
+  abort(run: TurnRun): Promise<void>
   /** Asks the runtime whether our message exists (missed events); true if it does. */
   confirmStarted(run: TurnRun): Promise<boolean>
   onFinished(run: TurnRun, state: "done" | "failed"): void
@@ -35,6 +40,8 @@ export class TurnRun {
   private ending: Promise<void> | undefined
   private failure: string | undefined
   private checkingStart = false
+  /** The turn is over: render it as finished (no retry notice, the footer). */
+  private over = false
 
   constructor(host: ThreadHost, record: TurnRecord, deps: TurnRunDeps, restore?: { slots: RestoredSlot[] }) {
     this.host = host
@@ -82,6 +89,10 @@ export class TurnRun {
     if (this.ending) return
     this.stream.touch()
     const session = this.deps.store.session(this.record.sessionID)
+    if (session) {
+      const verdict = retryVerdict(session.status, this.deps.maxProviderRetries)
+      if (verdict.stop) return void this.stopRetrying(verdict.note)
+    }
     if (!session || !turnEnded(session, this.record.userMessageID)) return
     const cut = this.deps.store.turn(this.record.sessionID, this.record.userMessageID).some((m) => m.interrupted)
     void this.finish(cut ? "failed" : "done")
@@ -95,7 +106,10 @@ export class TurnRun {
 
   /** Final flush; then the conversation moves on. Safe to call more than once. */
   finish(state: "done" | "failed"): Promise<void> {
-    this.ending ??= (async () => {
+    if (this.ending) return this.ending
+    // Set before the final layout starts (it runs synchronously below): that render is the last.
+    this.over = true
+    this.ending = (async () => {
       clearInterval(this.typing)
       const result = await this.stream.finish()
       if (!result.complete && !this.host.surface.outbox.isGone(this.host.thread)) {
@@ -105,6 +119,15 @@ export class TurnRun {
       this.deps.onFinished(this, state)
     })()
     return this.ending
+  }
+
+  /** The runtime would retry forever: stop it there and say why here (once). */
+  private async stopRetrying(note: string): Promise<void> {
+    if (this.ending) return
+    this.deps.log.warn({ turn: this.record.id, note }, "stopping a turn the provider keeps failing")
+    const finished = this.fail(note)
+    await this.deps.abort(this).catch((err: unknown) => this.deps.log.warn({ err, turn: this.record.id }, "could not stop the retrying turn on the runtime"))
+    await finished
   }
 
   /** Stops without a final flush (shutdown): the turn resumes after a restart. */
@@ -123,7 +146,7 @@ export class TurnRun {
       session,
       messages,
       startedAt: this.record.startedAt,
-      ended: this.ending !== undefined || turnEnded(session, this.record.userMessageID),
+      ended: this.over || turnEnded(session, this.record.userMessageID),
       verbosity: this.deps.verbosity(),
       catchingUp: (id) => store.catchingUp(id),
     })
