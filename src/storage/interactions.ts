@@ -1,6 +1,14 @@
 // Permission and question requests shown in chat: persisted with their deadline before the
 // message is posted, so a restart can re-attach or expire them; closed exactly once.
+import { z } from "zod"
 import type { Db } from "./db.ts"
+import { jsonColumn } from "./json-column.ts"
+
+// The request is validated where its shape is known (core/interactions/stored.ts); here only
+// that the columns hold JSON of the right kind.
+const requestColumn = jsonColumn("interactions.request", z.record(z.string(), z.unknown()))
+const optionsColumn = jsonColumn("interactions.options", z.array(z.unknown()))
+const outcomeColumn = jsonColumn("interactions.outcome", z.unknown())
 
 export type InteractionKind = "permission" | "question"
 export type InteractionState = "open" | "answered" | "expired" | "closed"
@@ -50,11 +58,11 @@ const fromRow = (r: Row): InteractionRecord => ({
   sessionID: r.session_id,
   thread: r.thread,
   messageRef: r.message_ref ?? undefined,
-  request: JSON.parse(r.request),
-  options: JSON.parse(r.options),
+  request: requestColumn.parse(r.request),
+  options: optionsColumn.parse(r.options),
   deadline: r.deadline,
   state: r.state,
-  outcome: r.outcome === null ? undefined : JSON.parse(r.outcome),
+  outcome: r.outcome === null ? undefined : outcomeColumn.parse(r.outcome),
   answeredBy: r.answered_by ?? undefined,
   answeredAt: r.answered_at ?? undefined,
   createdAt: r.created_at,

@@ -6,6 +6,7 @@ import { StorageError } from "./db.ts"
 
 export function jsonColumn<T>(column: string, schema: z.ZodType<T>) {
   return {
+    schema,
     parse(text: string): T {
       let value: unknown
       try {

@@ -1,12 +1,27 @@
 // Follow-ups that arrived while the session was busy, in arrival order per thread.
+import { z } from "zod"
 import type { Db } from "./db.ts"
+import { jsonColumn } from "./json-column.ts"
 
-export interface QueuedPrompt<P = unknown> {
+/** Prompt parts as queued: text, or a file given as a (data) URL. */
+const partsColumn = jsonColumn(
+  "queued_prompts.parts",
+  z.array(
+    z.discriminatedUnion("type", [
+      z.object({ type: z.literal("text"), text: z.string() }),
+      z.object({ type: z.literal("file"), mime: z.string(), url: z.string(), filename: z.string().optional() }),
+    ]),
+  ),
+)
+
+export type QueuedPart = z.infer<typeof partsColumn.schema>[number]
+
+export interface QueuedPrompt {
   id: number
   thread: string
   userID: string
   userName: string | undefined
-  parts: P
+  parts: QueuedPart[]
   createdAt: number
 }
 
@@ -19,12 +34,12 @@ interface Row {
   created_at: number
 }
 
-const fromRow = <P>(r: Row): QueuedPrompt<P> => ({
+const fromRow = (r: Row): QueuedPrompt => ({
   id: r.id,
   thread: r.thread,
   userID: r.user_id,
   userName: r.user_name ?? undefined,
-  parts: JSON.parse(r.parts) as P,
+  parts: partsColumn.parse(r.parts),
   createdAt: r.created_at,
 })
 
@@ -37,14 +52,14 @@ export function createQueueRepo(db: Db) {
   const clear = db.prepare("DELETE FROM queued_prompts WHERE thread = ?")
   return {
     /** Appends; returns the 1-based position in the thread's queue. */
-    push: <P>(q: { thread: string; userID: string; userName?: string; parts: P; at: number }): { id: number; position: number } => {
+    push: (q: { thread: string; userID: string; userName?: string; parts: QueuedPart[]; at: number }): { id: number; position: number } => {
       const id = Number(push.run(q.thread, q.userID, q.userName ?? null, JSON.stringify(q.parts), q.at).lastInsertRowid)
       return { id, position: list.all(q.thread).length }
     },
     /** Puts a prompt back at the head of its thread's queue (it could not be sent). */
-    pushFront: <P>(q: { thread: string; userID: string; userName?: string; parts: P; at: number }): void =>
+    pushFront: (q: { thread: string; userID: string; userName?: string; parts: QueuedPart[]; at: number }): void =>
       void pushFront.run(q.thread, q.userID, q.userName ?? null, JSON.stringify(q.parts), q.at),
-    list: <P>(thread: string) => list.all(thread).map((r) => fromRow<P>(r)),
+    list: (thread: string) => list.all(thread).map(fromRow),
     threads: () => threads.all().map((r) => r.thread),
     remove: (id: number) => void remove.run(id),
     clear: (thread: string) => clear.run(thread).changes,

@@ -1,6 +1,10 @@
 // Turns (one prompt and its answer) and the messages each has posted, so an in-flight turn
 // continues in the same messages after a restart.
+import { z } from "zod"
 import type { Db } from "./db.ts"
+import { jsonColumn } from "./json-column.ts"
+
+const sealsColumn = jsonColumn("turns.seals", z.array(z.string()))
 
 export type TurnState = "streaming" | "done" | "failed"
 
@@ -54,7 +58,7 @@ const turnFromRow = (r: TurnRow): TurnRecord => ({
   userMessageID: r.user_message_id,
   promptedBy: r.prompted_by ?? undefined,
   state: r.state,
-  seals: JSON.parse(r.seals) as string[],
+  seals: sealsColumn.parse(r.seals),
   startedAt: r.started_at,
   finishedAt: r.finished_at ?? undefined,
 })

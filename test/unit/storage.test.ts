@@ -87,13 +87,26 @@ describe("storage", () => {
 
   it("queues keep order per thread and report the position", () => {
     const repos = openRepositories(":memory:")
-    expect(repos.queue.push({ thread: "a", userID: "u", parts: ["one"], at: 1 }).position).toBe(1)
-    expect(repos.queue.push({ thread: "b", userID: "u", parts: ["x"], at: 1 }).position).toBe(1)
-    expect(repos.queue.push({ thread: "a", userID: "u", parts: ["two"], at: 2 }).position).toBe(2)
-    expect(repos.queue.list<string[]>("a").map((q) => q.parts[0])).toEqual(["one", "two"])
+    const part = (text: string) => [{ type: "text" as const, text }]
+    expect(repos.queue.push({ thread: "a", userID: "u", parts: part("one"), at: 1 }).position).toBe(1)
+    expect(repos.queue.push({ thread: "b", userID: "u", parts: part("x"), at: 1 }).position).toBe(1)
+    expect(repos.queue.push({ thread: "a", userID: "u", parts: part("two"), at: 2 }).position).toBe(2)
+    expect(repos.queue.list("a").map((q) => q.parts[0])).toEqual([{ type: "text", text: "one" }, { type: "text", text: "two" }])
     expect(repos.seen.first("mm", "p1", 1)).toBe(true)
     expect(repos.seen.first("mm", "p1", 2)).toBe(false)
     repos.audit.record({ at: 1, action: "prompt", allowed: false, userID: "u" })
     expect(repos.audit.recent()).toEqual([{ at: 1, action: "prompt", allowed: false, userID: "u" }])
+  })
+
+  it("JSON read back is validated: a damaged row fails naming its column, not with a wrong shape", () => {
+    const repos = openRepositories(":memory:")
+    const turn = repos.turns.start({ thread: "t", sessionID: "ses_1", userMessageID: "msg_1", at: 1 })
+    repos.db.prepare("UPDATE turns SET seals = ? WHERE id = ?").run('{"not":"a list"}', turn.id)
+    expect(() => repos.turns.get(turn.id)).toThrow(/turns\.seals holds JSON of an unexpected shape/)
+    repos.queue.push({ thread: "t", userID: "u", parts: [{ type: "text", text: "hi" }], at: 1 })
+    expect(repos.queue.list("t")).toHaveLength(1)
+    repos.db.prepare("UPDATE queued_prompts SET parts = ?").run("not json")
+    expect(() => repos.queue.list("t")).toThrow(/queued_prompts\.parts holds text that is not JSON/)
+    repos.close()
   })
 })

@@ -160,7 +160,7 @@ export function enqueue(ctx: ConversationContext, conv: Conversation, parts: Pro
 /** Sends the next queued follow-up if the session is free. */
 export async function drain(ctx: ConversationContext, conv: Conversation): Promise<void> {
   if (isBusy(ctx, conv)) return
-  const [next] = ctx.repos.queue.list<PromptPart[]>(conv.thread)
+  const [next] = ctx.repos.queue.list(conv.thread)
   if (!next) return
   ctx.repos.queue.remove(next.id)
   await sendPrompt(ctx, conv, next.parts, next.userName ? { id: next.userID, name: next.userName } : { id: next.userID })
