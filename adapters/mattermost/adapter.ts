@@ -17,19 +17,20 @@ import type {
   ThreadRef,
 } from "../../src/chat/types.ts"
 import type { Logger } from "../../src/log/logger.ts"
+import { withDeadline } from "../../src/timing/deadline.ts"
 import { Channels } from "./channels.ts"
 import { BotSocket, createClient, readServer } from "./client.ts"
 import { actionRoute } from "./inbound/action.ts"
 import { parsePosted, skipReason, toMessageEvent, type InboundDeps, type Posted } from "./inbound/posted.ts"
 import { parseReaction, toReactionEvent, type WireReaction } from "./inbound/reaction.ts"
-import { Inbox } from "./inbox.ts"
+import { Inbox } from "../../src/chat/inbox.ts"
 import { DEFAULT_RATE_RULES, LIMITS } from "./limits.ts"
 import { Recovery } from "./missed.ts"
 import { checkOptions, type MattermostOptions } from "./options.ts"
 import { editProps, emojiName, hasActions, neutralizeMentions, type Buttons } from "./outbound.ts"
 import { channelOf, decodeMessage, decodeThread, encodeMessage, PLATFORM } from "./refs.ts"
 import { Rest } from "./rest.ts"
-import { SeenIds } from "./seen.ts"
+import { SeenIds } from "../../src/chat/seen-ids.ts"
 import { Profiles } from "./users.ts"
 
 export class MattermostAdapter implements ChatAdapter {
@@ -54,7 +55,7 @@ export class MattermostAdapter implements ChatAdapter {
     this.log = opts.log
     this.rest = new Rest(createClient(opts.url, opts.token), LIMITS.requestTimeoutMs)
     this.channels = new Channels(this.rest, opts.channels ?? [])
-    this.inbox = new Inbox(this.log)
+    this.inbox = new Inbox((err, channel) => this.log.error({ err, channel }, "inbound Mattermost event failed; it was not delivered"))
     const callbackPath = opts.callbackPath ?? LIMITS.callbackPath
     if (opts.publicUrl && opts.secret) {
       this.buttons = { url: `${opts.publicUrl.replace(/\/+$/, "")}${callbackPath}`, secret: opts.secret, ttlMs: LIMITS.contextTtlMs }
@@ -118,9 +119,7 @@ export class MattermostAdapter implements ChatAdapter {
     this.recovery = undefined
     await recovery?.stop()
     await socket?.close()
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([this.inbox.idle(), new Promise((resolve) => (timer = setTimeout(resolve, LIMITS.stopDrainMs)))])
-    clearTimeout(timer)
+    await withDeadline(this.inbox.idle(), LIMITS.stopDrainMs)
     this.sink = undefined
   }
 

@@ -5,6 +5,7 @@
 import type { Channel } from "@mattermost/types/channels"
 import type { Team } from "@mattermost/types/teams"
 import { isChatError } from "../../src/chat/errors.ts"
+import { TtlCache } from "../../src/chat/ttl-cache.ts"
 import { LIMITS } from "./limits.ts"
 import type { Rest } from "./rest.ts"
 
@@ -30,7 +31,7 @@ export class Channels {
   private readonly cache = new Map<string, ChannelInfo>()
   /** When set, only this team's channels are served, and DMs from its members. */
   private team: string | undefined
-  private readonly memberships = new Map<string, { member: boolean; until: number }>()
+  private readonly memberships = new TtlCache<{ member: boolean }>({ max: LIMITS.maxProfiles, ttlMs: LIMITS.profileTtlMs })
 
   /** `allow`: channel ids or names (`~name` accepted); empty = every channel. */
   constructor(rest: Rest, allow: string[]) {
@@ -61,19 +62,16 @@ export class Channels {
   }
 
   private async inTeam(userId: string): Promise<boolean> {
-    const hit = this.memberships.get(userId)
-    if (hit && hit.until > Date.now()) return hit.member
-    let member: boolean
-    try {
-      await this.rest.get(`check that user ${userId} is in the team`, `${this.rest.client.getTeamRoute(this.team!)}/members/${userId}`)
-      member = true
-    } catch (err) {
-      if (!isChatError(err, "not_found") && !isChatError(err, "forbidden")) throw err
-      member = false
-    }
-    this.memberships.set(userId, { member, until: Date.now() + LIMITS.profileTtlMs })
-    if (this.memberships.size > LIMITS.maxProfiles) this.memberships.delete(this.memberships.keys().next().value!)
-    return member
+    const found = await this.memberships.get(userId, async () => {
+      try {
+        await this.rest.get(`check that user ${userId} is in the team`, `${this.rest.client.getTeamRoute(this.team!)}/members/${userId}`)
+        return { member: true }
+      } catch (err) {
+        if (!isChatError(err, "not_found") && !isChatError(err, "forbidden")) throw err
+        return { member: false }
+      }
+    })
+    return found.member
   }
 
   /** Restricts the served channels to one team, given by id or name; throws if the bot is not in it. */

@@ -7,6 +7,7 @@ import type { ClientConfig } from "@mattermost/types/config"
 import type { UserProfile } from "@mattermost/types/users"
 import { WebSocket as WsWebSocket } from "ws"
 import type { Logger } from "../../src/log/logger.ts"
+import { withDeadline } from "../../src/timing/deadline.ts"
 import { LIMITS } from "./limits.ts"
 import { ensureWebSocketGlobals } from "./node-websocket.ts"
 import type { Rest } from "./rest.ts"
@@ -104,13 +105,7 @@ export class BotSocket {
 
   /** Resolves at the first `hello`, or after `timeoutMs` (false) while the client keeps retrying. */
   async waitConnected(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))
-    try {
-      return await Promise.race([this.connected.then(() => true), timeout])
-    } finally {
-      clearTimeout(timer)
-    }
+    return (await withDeadline(this.connected, timeoutMs)).done
   }
 
   async close(): Promise<void> {

@@ -4,9 +4,10 @@
 import type { Post, PostList } from "@mattermost/types/posts"
 import { setTimeout as sleep } from "node:timers/promises"
 import { isChatError, RateLimitError } from "../../src/chat/errors.ts"
+import { backoffDelay } from "../../src/timing/backoff.ts"
 import type { Logger } from "../../src/log/logger.ts"
 import type { ChannelInfo, Channels } from "./channels.ts"
-import type { Inbox } from "./inbox.ts"
+import type { Inbox } from "../../src/chat/inbox.ts"
 import { LIMITS } from "./limits.ts"
 import type { Rest } from "./rest.ts"
 
@@ -110,7 +111,7 @@ export class Recovery {
       } catch (err) {
         const retryable = isChatError(err, "transient") || isChatError(err, "rate_limited")
         if (!retryable || attempt >= LIMITS.recoveryAttempts || this.stopped.signal.aborted) throw err
-        const wait = err instanceof RateLimitError ? err.retryAfterMs : LIMITS.recoveryRetryMs * 2 ** (attempt - 1)
+        const wait = err instanceof RateLimitError ? err.retryAfterMs : backoffDelay(attempt - 1, { initialMs: LIMITS.recoveryRetryMs, maxMs: 10_000 })
         await sleep(wait, undefined, { signal: this.stopped.signal })
       }
     }

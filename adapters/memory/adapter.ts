@@ -1,7 +1,8 @@
 // An in-memory chat platform for tests and benchmarks. It enforces the rate rules it declares
 // exactly like a strict platform (sliding windows; over budget ⇒ RateLimitError with a
-// retry-after), enforces the length limit and the edit-age limit, can inject rate-limit storms
-// and 5xx errors, and records every call so tests assert what a person would see.
+// retry-after) — or, given `limits`, a platform's published limits of its own instead —
+// enforces the length limit and the edit-age limit, can inject rate-limit storms and 5xx
+// errors, and records every call so tests assert what a person would see.
 import { ChatError, RateLimitError } from "../../src/chat/errors.ts"
 import type {
   ChatAdapter,
@@ -15,7 +16,7 @@ import type {
   OutMessage,
   ThreadRef,
 } from "../../src/chat/types.ts"
-import { SlidingBudget } from "./budget.ts"
+import { PlatformLimiter, SlidingBudget, type BudgetVerdict, type PlatformLimit } from "./budget.ts"
 
 export interface MemoryFaults {
   /** Share of calls refused with a rate-limit error (on top of real budget enforcement). */
@@ -32,6 +33,11 @@ export interface MemoryAdapterOptions {
   faults?: MemoryFaults
   /** Simulated call latency in ms. */
   latencyMs?: number
+  /**
+   * The platform's own limits, enforced instead of `capabilities.rateRules` (which delivery
+   * paces itself by). Without it the fake enforces the declared rules.
+   */
+  limits?: PlatformLimit[]
   now?: () => number
   /** Resolves names from an access config to ids, as a platform's user and channel directory would. */
   directory?(kind: "user" | "channel", name: string): string | undefined
@@ -84,7 +90,7 @@ export class MemoryAdapter implements ChatAdapter {
   private refuse: Error | undefined
   private sink: ChatSink | undefined
   private readonly listeners = new Set<() => void>()
-  private readonly budget: SlidingBudget
+  private readonly budget: { take(op: ChatOp, scope: { channel: string; workspace: string }, now: number): BudgetVerdict }
   private readonly opts: MemoryAdapterOptions
   private readonly now: () => number
   private seq = 0
@@ -93,7 +99,7 @@ export class MemoryAdapter implements ChatAdapter {
     this.opts = opts
     this.platform = opts.platform ?? "memory"
     this.capabilities = { ...memoryCapabilities, ...opts.capabilities }
-    this.budget = new SlidingBudget(this.capabilities.rateRules)
+    this.budget = opts.limits ? new PlatformLimiter(opts.limits) : new SlidingBudget(this.capabilities.rateRules)
     this.now = opts.now ?? (() => Date.now())
   }
 

@@ -2,7 +2,7 @@
 // terminal conversation through the same core), doctor (checks the set-up), version, help.
 import { randomBytes } from "node:crypto"
 import { chmodSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { format } from "node:util"
+import { format, parseArgs } from "node:util"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { TerminalAdapter } from "../../adapters/terminal/adapter.ts"
@@ -34,18 +34,17 @@ function version(): string {
   return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version
 }
 
-function parseArgs(argv: string[]): { command: string; config: string | undefined } {
-  let command = "help"
-  let config: string | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === "--config" || a === "-c") config = argv[++i]
-    else if (a.startsWith("--config=")) config = a.slice("--config=".length)
-    else if (a === "--help" || a === "-h") command = "help"
-    else if (a === "--version" || a === "-v") command = "version"
-    else command = a
-  }
-  return { command, config }
+function readArgs(argv: string[]): { command: string; config: string | undefined } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+  })
+  const config = typeof values.config === "string" ? values.config : undefined
+  if (values.help) return { command: "help", config }
+  if (values.version) return { command: "version", config }
+  return { command: positionals[0] ?? "help", config }
 }
 
 /**
@@ -147,7 +146,7 @@ function init(path: string | undefined): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { command, config: path } = parseArgs(argv)
+  const { command, config: path } = readArgs(argv)
   if (command === "help") {
     process.stdout.write(`${HELP}\n`)
     return 0

@@ -18,6 +18,7 @@ import { Store } from "../core/store/store.ts"
 import { RuntimeSync } from "../core/sync.ts"
 import { Outbox } from "../delivery/outbox.ts"
 import type { Logger } from "../log/logger.ts"
+import { withDeadline } from "../timing/deadline.ts"
 import { createRuntimeClient, type RuntimeClient, type RuntimeConnection } from "../runtime/client.ts"
 import type { BackoffOptions } from "../runtime/event-stream.ts"
 import { openRepositories, type Repositories } from "../storage/repositories.ts"
@@ -186,15 +187,11 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       // Each step gets a few seconds; one that hangs is logged and skipped, never blocks exit.
       const step = async (what: string, fn: () => Promise<unknown> | unknown) => {
         log.debug({ step: what }, "stopping")
-        let timer: ReturnType<typeof setTimeout> | undefined
-        const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), 5_000)))
         try {
-          const result = await Promise.race([Promise.resolve().then(fn), late])
-          if (result === "late") log.error({ step: what }, "a shutdown step did not finish within 5 s; going on")
+          const result = await withDeadline(Promise.resolve().then(fn), 5_000)
+          if (!result.done) log.error({ step: what }, "a shutdown step did not finish within 5 s; going on")
         } catch (err) {
           log.warn({ err, step: what }, "a shutdown step failed")
-        } finally {
-          clearTimeout(timer)
         }
       }
       for (const { surface } of surfaces) await step(`adapter ${surface.platform}`, () => surface.adapter.stop())

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto"
 import type { Logger } from "../log/logger.ts"
 import { RateLimitError, isChatError, isGone } from "../chat/errors.ts"
 import type { ChatAdapter, MessageRef, OutMessage, ThreadRef } from "../chat/types.ts"
+import { backoffDelay } from "../timing/backoff.ts"
 import { Limiters, type Priority } from "./limiter.ts"
 
 export interface OutboxOptions {
@@ -231,10 +232,7 @@ export class Slot {
     if (isChatError(err, "transient")) {
       stats.transientErrors++
       const { baseMs = 500, maxMs = 30_000, attempts = 12 } = this.outbox.retry
-      if (++this.attempts <= attempts) {
-        const cap = Math.min(maxMs, baseMs * 2 ** (this.attempts - 1))
-        return Math.round(cap / 2 + (Math.random() * cap) / 2)
-      }
+      if (++this.attempts <= attempts) return backoffDelay(this.attempts - 1, { initialMs: baseMs, maxMs })
     }
     stats.failures++
     this.failed = true

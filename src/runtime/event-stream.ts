@@ -4,13 +4,12 @@
 // a gap, so on every `server.connected` the `onConnected` hook (the resync) runs while events
 // are held, and the held events are delivered after it.
 import type { Logger } from "../log/logger.ts"
+import { backoffDelay, type BackoffOptions as DelayOptions } from "../timing/backoff.ts"
 import { Batcher, type Clock } from "./batcher.ts"
 import { parseEventData, type RuntimeEvent } from "./events.ts"
 import { SseDecoder } from "./sse.ts"
 
-export interface BackoffOptions {
-  initialMs: number
-  maxMs: number
+export interface BackoffOptions extends DelayOptions {
   /** A connection that stayed up this long resets the delay to `initialMs`. */
   resetAfterMs: number
 }
@@ -34,10 +33,6 @@ export interface EventStreamOptions {
   onState?(state: StreamState, detail?: string): void
 }
 
-export function backoffDelay(attempt: number, opts: BackoffOptions, random = Math.random): number {
-  const base = Math.min(opts.maxMs, opts.initialMs * 2 ** attempt)
-  return Math.round(base / 2 + (random() * base) / 2) // "equal jitter": never below half
-}
 
 export class EventStream {
   private readonly opts: EventStreamOptions

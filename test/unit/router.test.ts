@@ -124,7 +124,7 @@ describe("router", () => {
   })
 
   it("retries a reply while the runtime is unreachable, then reports the failure", async () => {
-    const { store, fail, router } = setup({ replyRetryMs: [10, 10] })
+    const { store, fail, router } = setup({ replyRetry: { attempts: 2, initialMs: 10 } })
     fail(new RuntimeError("unavailable", "down"))
     const results: RequestResult[] = []
     router.subscribe("s1", { onPermission: async () => ({ reply: "once" }), onRequestClosed: (_r, res) => results.push(res) })

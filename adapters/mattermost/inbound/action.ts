@@ -7,10 +7,11 @@ import type { Post } from "@mattermost/types/posts"
 import { z } from "zod"
 import type { ActionEvent, ChatSink, HttpRequest, HttpResponse, HttpRoute } from "../../../src/chat/types.ts"
 import { isChatError } from "../../../src/chat/errors.ts"
+import { withDeadline } from "../../../src/timing/deadline.ts"
 import type { Channels } from "../channels.ts"
 import { LIMITS } from "../limits.ts"
 import { encodeMessage, PLATFORM, threadOfPost } from "../refs.ts"
-import type { SeenIds } from "../seen.ts"
+import type { SeenIds } from "../../../src/chat/seen-ids.ts"
 import { verifyContext } from "../signing.ts"
 import { spaceOf, userOf, type InboundDeps } from "./posted.ts"
 
@@ -81,16 +82,6 @@ export function addressFilter(entries: string[] | undefined): ((address: string 
   }
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<{ done: false }>((resolve) => (timer = setTimeout(() => resolve({ done: false }), ms)))
-  try {
-    return await Promise.race([work.then((value) => ({ done: true as const, value })), late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 async function handle(deps: ActionDeps, allowed: ReturnType<typeof addressFilter>, req: HttpRequest): Promise<HttpResponse> {
   if (allowed && !allowed(req.remoteAddress)) {
     deps.log.warn({ from: req.remoteAddress }, "action callback refused: not from an allowed address (mattermost.callbackAllowFrom)")
@@ -134,7 +125,7 @@ async function handle(deps: ActionDeps, allowed: ReturnType<typeof addressFilter
     actionId: cb.context.action,
     ...(typeof selected === "string" && selected ? { value: selected } : {}),
   }
-  const result = await withTimeout(sink(event), LIMITS.callbackSinkTimeoutMs)
+  const result = await withDeadline(sink(event), LIMITS.callbackSinkTimeoutMs)
   if (!result.done) {
     deps.log.warn({ postId: post.id, actionId: event.actionId }, "action callback: the core is still working; answered without a reply")
     return answer(200, {})

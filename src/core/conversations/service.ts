@@ -2,6 +2,7 @@
 // Conversation per bound thread, handles each thread's events one at a time (so two quick
 // messages cannot both start a turn), and on start re-attaches bindings, resumes in-flight
 // turns into the messages they already posted, and closes requests the runtime forgot.
+import { KeyedSerial } from "../../chat/keyed-serial.ts"
 import type { ChatEvent, ChatReply, ChatSink } from "../../chat/types.ts"
 import type { RestoredSlot } from "../../delivery/turn-stream.ts"
 import { contentKey } from "../../delivery/outbox.ts"
@@ -42,7 +43,7 @@ export class Conversations implements ConversationContext {
   readonly refresh: ConversationDeps["refresh"]
   readonly runtimeConnected: ConversationDeps["runtimeConnected"]
   private readonly surfaces = new Map<string, Surface>()
-  private readonly chains = new Map<string, Promise<unknown>>()
+  private readonly chains = new KeyedSerial()
   private readonly clock: () => number
 
   constructor(deps: ConversationDeps) {
@@ -131,14 +132,7 @@ export class Conversations implements ConversationContext {
 
   /** Runs `fn` after everything queued for the same thread. */
   private serial<T>(thread: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(thread) ?? Promise.resolve()
-    const next = prev.then(fn, fn)
-    const tail = next.catch(() => {})
-    this.chains.set(thread, tail)
-    void tail.then(() => {
-      if (this.chains.get(thread) === tail) this.chains.delete(thread)
-    })
-    return next
+    return this.chains.run(thread, fn)
   }
 
   notify(surface: Surface, thread: string, text: string): void {

@@ -4,6 +4,7 @@
 import type { Action, ChatCapabilities, OutMessage } from "../../chat/types.ts"
 import type { PermissionRequest, QuestionRequest } from "../../runtime/events.ts"
 import type { PermissionDecision, QuestionDecision } from "../router/types.ts"
+import { fenced, inlineCode } from "../../delivery/render/format.ts"
 import { actionId } from "./choices.ts"
 
 export type Request = { kind: "permission"; request: PermissionRequest } | { kind: "question"; request: QuestionRequest }
@@ -17,18 +18,8 @@ export type Closure =
 
 const MAX_DIFF_LINES = 40
 
-function code(text: string, md: boolean): string {
-  if (!md) return text
-  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length))
-  const fence = "`".repeat(longest + 1)
-  return `${fence}${text.startsWith("`") || text.endsWith("`") ? ` ${text} ` : text}${fence}`
-}
-
-function block(text: string, lang: string, md: boolean): string {
-  const longest = Math.max(2, ...Array.from(text.matchAll(/`{3,}/g), (m) => m[0].length))
-  const fence = "`".repeat(longest + 1)
-  return md ? `${fence}${lang}\n${text}\n${fence}` : text.replace(/^/gm, "    ")
-}
+const code = (text: string, md: boolean) => (md ? inlineCode(text) : text)
+const block = (text: string, lang: string, md: boolean) => (md ? fenced(text, lang) : text.replace(/^/gm, "    "))
 
 function span(ms: number): string {
   const min = ms / 60_000

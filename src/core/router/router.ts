@@ -3,6 +3,7 @@
 // runtime once. "Exactly one reply" is structural: the pending entry is taken out of the map
 // before the reply is sent, so nothing can reply to it again.
 import type { Logger } from "../../log/logger.ts"
+import { backoffDelay } from "../../timing/backoff.ts"
 import { RuntimeError, isNotFound } from "../../runtime/errors.ts"
 import type { Store } from "../store/store.ts"
 import type { PermissionOutcome, QuestionOutcome } from "../store/types.ts"
@@ -23,8 +24,8 @@ export interface RouterOptions {
   timeoutMs?: number
   /** A deadline remembered from before a restart, if any (epoch ms). */
   deadlineOf?(request: Request): number | undefined
-  /** Delays between reply attempts when the runtime is unreachable. */
-  replyRetryMs?: number[]
+  /** Reply attempts when the runtime is unreachable, and the first backoff delay. */
+  replyRetry?: { attempts: number; initialMs: number }
 }
 
 interface Pending {
@@ -183,7 +184,7 @@ export class Router {
   }
 
   private async reply(entry: Request, decision: PermissionDecision | QuestionDecision): Promise<void> {
-    const delays = this.opts.replyRetryMs ?? [250, 1_000, 3_000]
+    const { attempts, initialMs } = this.opts.replyRetry ?? { attempts: 3, initialMs: 500 }
     for (let attempt = 0; ; attempt++) {
       try {
         if (entry.kind === "permission") await this.opts.replies.permission(entry.request, decision as PermissionDecision)
@@ -192,8 +193,8 @@ export class Router {
       } catch (err) {
         // A reply that timed out may have landed: sent again it answers 404, "answered elsewhere".
         const transient = err instanceof RuntimeError && (err.code === "unavailable" || err.code === "timeout")
-        if (!transient || attempt >= delays.length) throw err
-        await new Promise((r) => setTimeout(r, delays[attempt]))
+        if (!transient || attempt >= attempts) throw err
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs, maxMs: 5_000 })))
       }
     }
   }

@@ -31,10 +31,11 @@ export function inlineCode(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`
 }
 
-function fenced(text: string): string {
+/** A fenced code block that survives backtick runs inside (the fence is longer than any). */
+export function fenced(text: string, lang = ""): string {
   const longest = Math.max(2, ...Array.from(text.matchAll(/`{3,}/g), (m) => m[0].length))
   const fence = "`".repeat(longest + 1)
-  return `${fence}\n${text}\n${fence}`
+  return `${fence}${lang}\n${text}\n${fence}`
 }
 
 function todoLine(item: TodoItem, dialect: MarkdownDialect): string {
