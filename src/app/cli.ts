@@ -159,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { config, file } = loadConfig(path)
     // Whatever a log line says later, these values never appear in it.
-    for (const secret of [config.runtime.password, config.mattermost?.token, config.mattermost?.secret]) registerSecret(secret)
+    for (const secret of [config.runtime.password, config.mattermost?.token, config.mattermost?.secret, config.metrics.token]) registerSecret(secret)
     switch (command) {
       case "start":
         await start(config, file)

@@ -71,6 +71,10 @@ export const configSchema = z
       .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(8787) })
       .strict()
       .default({ host: "127.0.0.1", port: 8787 }),
+    metrics: z
+      .object({ token: z.string().min(16, "metrics.token must be at least 16 characters").optional() })
+      .strict()
+      .default({}),
     log: z.object({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).strict().default({ level: "info" }),
     chat: z
       .object({
@@ -131,6 +135,7 @@ export const ENV_OVERRIDES: Array<[string, string[]]> = [
   ["SWITCHBOARD_HTTP_HOST", ["http", "host"]],
   ["SWITCHBOARD_HTTP_PORT", ["http", "port"]],
   ["SWITCHBOARD_LOG_LEVEL", ["log", "level"]],
+  ["SWITCHBOARD_METRICS_TOKEN", ["metrics", "token"]],
   ["MATTERMOST_URL", ["mattermost", "url"]],
   ["MATTERMOST_TOKEN", ["mattermost", "token"]],
   ["MATTERMOST_PUBLIC_URL", ["mattermost", "publicUrl"]],

@@ -7,6 +7,8 @@ import { DEFAULT_REACTIONS } from "../core/interactions/choices.ts"
 import type { Logger } from "../log/logger.ts"
 import type { Config } from "./config.ts"
 import { startHttpServer, type HttpServer } from "./http.ts"
+import { createMetrics } from "./metrics.ts"
+import { metricsRoute } from "./metrics-route.ts"
 import { startRelay, type Relay } from "./relay.ts"
 import { openRuntime, type RuntimeHandle } from "./runtime.ts"
 
@@ -53,6 +55,7 @@ export async function launch(opts: {
 }): Promise<Launched> {
   const { config, log } = opts
   const runtime = await openRuntime(config, log)
+  const metrics = createMetrics()
   let relay: Relay | undefined
   let http: HttpServer | undefined
   try {
@@ -62,6 +65,7 @@ export async function launch(opts: {
       settings: { ...settingsFrom(config, runtime.directory), ...opts.settings },
       access: config.access,
       consent: consentFrom(config),
+      observe: (platform) => metrics.observer(platform),
       ...(opts.onFatal ? { onFatal: opts.onFatal } : {}),
       interactionTimeoutMs: config.chat.interactionTimeoutSeconds * 1000,
       reactions: { ...DEFAULT_REACTIONS, ...config.reactions },
@@ -69,11 +73,12 @@ export async function launch(opts: {
       log,
     })
     const started = relay
+    metrics.attach(started)
     if (opts.http !== false) {
       http = await startHttpServer({
         host: config.http.host,
         port: config.http.port,
-        routes: opts.adapters.flatMap((a) => a.routes?.() ?? []),
+        routes: [...opts.adapters.flatMap((a) => a.routes?.() ?? []), metricsRoute(metrics, config.metrics.token)],
         health: () => ({ ok: started.sync.stream.state === "connected", runtime: started.sync.stream.state, platforms: opts.adapters.map((a) => a.platform) }),
         log: log.child({ room: "http" }),
       })

@@ -16,7 +16,7 @@ import { runtimeReplies } from "../core/router/replies.ts"
 import { Router } from "../core/router/router.ts"
 import { Store } from "../core/store/store.ts"
 import { RuntimeSync } from "../core/sync.ts"
-import { Outbox } from "../delivery/outbox.ts"
+import { Outbox, type OutboxObserver } from "../delivery/outbox.ts"
 import type { Logger } from "../log/logger.ts"
 import { withDeadline } from "../timing/deadline.ts"
 import { createRuntimeClient, type RuntimeClient, type RuntimeConnection } from "../runtime/client.ts"
@@ -38,6 +38,8 @@ export interface RelayOptions {
   sync?: { heartbeatTimeoutMs?: number; backoff?: Partial<BackoffOptions> }
   /** How long start-up waits for the runtime before going on without it (it keeps retrying). */
   runtimeWaitMs?: number
+  /** An observer per platform's outbox (metrics). */
+  observe?(platform: string): OutboxObserver
   /** The runtime failed the consent check after start-up had already returned: stop serving. */
   onFatal?(err: Error): void
 }
@@ -105,7 +107,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   })
   const convs = conversations
   const surfaces = opts.adapters.map((adapter) => {
-    const outbox = new Outbox({ adapter, log: log.child({ room: "delivery", platform: adapter.platform }), onThreadGone: (thread) => convs.threadGone(thread) })
+    const outbox = new Outbox({ adapter, log: log.child({ room: "delivery", platform: adapter.platform }), onThreadGone: (thread) => convs.threadGone(thread), ...(opts.observe ? { observer: opts.observe(adapter.platform) } : {}) })
     const surface: Surface = { platform: adapter.platform, adapter, outbox }
     return { surface, sink: convs.addSurface(surface) }
   })

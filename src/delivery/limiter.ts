@@ -71,6 +71,16 @@ export class Limiters {
     return this.order.key(order).schedule({ priority: p }, run)
   }
 
+  /** Calls waiting or running, across every thread (the outbox's queue depth). */
+  depth(): number {
+    let n = 0
+    for (const { limiter } of this.order.limiters()) {
+      const c = limiter.counts()
+      n += (c.RECEIVED ?? 0) + (c.QUEUED ?? 0) + (c.RUNNING ?? 0) + (c.EXECUTING ?? 0)
+    }
+    return n
+  }
+
   /** After a 429: no call in the named scope for `ms`. */
   pause(scope: Scope, which: "channel" | "workspace" | "global", ms: number): void {
     const key = which === "global" ? "*" : which === "channel" ? `c:${scope.channel}` : `w:${scope.workspace}`

@@ -18,6 +18,16 @@ export interface OutboxOptions {
   retry?: { baseMs?: number; maxMs?: number; attempts?: number }
   /** A thread was deleted on the platform (a post to it was refused as not found). */
   onThreadGone?(thread: ThreadRef): void
+  /** Told of every call's outcome (metrics). */
+  observer?: OutboxObserver
+}
+
+/** What the outbox reports as it works (the relay's metrics listen). */
+export interface OutboxObserver {
+  /** A post or edit landed; `stalenessMs`: how long its content waited to become visible. */
+  sent(op: "post" | "edit", stalenessMs: number): void
+  rateLimited(): void
+  retried(): void
 }
 
 export interface OutboxStats {
@@ -66,6 +76,8 @@ export class Slot {
   private closed = false
   private failed = false
   private waiters: Array<() => void> = []
+  /** When content first changed since the last send began (staleness accounting). */
+  private dirtySince: number | undefined
   private readonly outbox: Outbox
   private readonly opts: SlotOptions
 
@@ -112,6 +124,7 @@ export class Slot {
   /** Says the source has newer content. */
   touch(): void {
     if (this.closed) return
+    this.dirtySince ??= Date.now()
     this.failed = false
     if (!this.queued && !this.inflight) this.enqueue()
   }
@@ -172,7 +185,10 @@ export class Slot {
     const content = this.source()
     if (!content || this.shows(content)) return this.wake()
     this.inflight = true
-    const { adapter, stats } = this.outbox
+    const { adapter, stats, observer } = this.outbox
+    // Changes arriving while this call is in flight wait for the next one.
+    const waitingSince = this.dirtySince ?? Date.now()
+    this.dirtySince = undefined
     let retryIn = -1
     try {
       if (this.ref === undefined) {
@@ -180,16 +196,19 @@ export class Slot {
         const ref = await adapter.post(this.thread, content)
         this.ref = ref
         stats.posts++
+        observer?.sent("post", Date.now() - waitingSince)
         this.opts.onPosted?.(ref)
       } else {
         await adapter.edit(this.ref, content)
         stats.edits++
+        observer?.sent("edit", Date.now() - waitingSince)
       }
       this.sentKey = contentKey(content)
       this.sent = content
       this.attempts = 0
       this.opts.onSent?.(this.sentKey, content)
     } catch (err) {
+      this.dirtySince ??= waitingSince // still not shown
       retryIn = this.onError(err)
     } finally {
       this.inflight = false
@@ -206,6 +225,7 @@ export class Slot {
     const { stats, log, limiters, adapter } = this.outbox
     if (err instanceof RateLimitError) {
       stats.rateLimited++
+      this.outbox.observer?.rateLimited()
       limiters.pause(adapter.scopeOf(this.ref ?? this.thread), err.scope, err.retryAfterMs)
       return 0 // the paused bucket holds the retry back
     }
@@ -231,6 +251,7 @@ export class Slot {
     }
     if (isChatError(err, "transient")) {
       stats.transientErrors++
+      this.outbox.observer?.retried()
       const { baseMs = 500, maxMs = 30_000, attempts = 12 } = this.outbox.retry
       if (++this.attempts <= attempts) return backoffDelay(this.attempts - 1, { initialMs: baseMs, maxMs })
     }
@@ -264,7 +285,10 @@ export class Outbox {
     this.retry = opts.retry ?? {}
     this.limiters = opts.limiters ?? new Limiters(opts.adapter.capabilities.rateRules)
     this.onThreadGone = opts.onThreadGone
+    this.observer = opts.observer
   }
+
+  readonly observer: OutboxObserver | undefined
 
   private readonly gone = new Set<ThreadRef>()
   private readonly onThreadGone: ((thread: ThreadRef) => void) | undefined

@@ -57,6 +57,11 @@ export class EventStream {
     })
   }
 
+  /** Connections made (each one after the first is a reconnect). */
+  get connections(): number {
+    return this.connects
+  }
+
   /** Events received since start; the arrival index of the next event. */
   get received(): number {
     return this.batcher.count

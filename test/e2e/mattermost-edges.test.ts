@@ -22,6 +22,50 @@ describe("Mattermost edge cases", () => {
     await h?.close()
   })
 
+  it("/metrics shows the counters moving for a streamed answer and a 429", async () => {
+    const scrape = async () => {
+      const res = await fetch(`http://127.0.0.1:${h.port}/metrics`)
+      expect(res.status).toBe(200)
+      const text = await res.text()
+      const value = (name: string) =>
+        text
+          .split("\n")
+          .filter((l) => l.startsWith(name) && !l.startsWith("#"))
+          .reduce((n, l) => n + Number(l.split(" ").at(-1)), 0)
+      return {
+        started: value('switchboard_turns_started_total{platform="mattermost"}'),
+        done: value('switchboard_turns_finished_total{platform="mattermost",state="done"}'),
+        edits: value('switchboard_edits_sent_total{platform="mattermost"}'),
+        posts: value('switchboard_posts_sent_total{platform="mattermost"}'),
+        limited: value('switchboard_rate_limited_total{platform="mattermost"}'),
+        firstText: value('switchboard_first_text_seconds_count{platform="mattermost"}'),
+        staleness: value('switchboard_staleness_seconds_count{platform="mattermost"}'),
+        connected: value("switchboard_runtime_stream_connected"),
+      }
+    }
+    const before = await scrape()
+    const reached = deferred()
+    const gate = deferred()
+    const marker = h.model.script([text("Counted words. ".repeat(120), { chunk: 12, delayMs: 3 })], { afterChunks: 20, wait: gate.promise, reached: reached.resolve })
+    const root = h.say(h.alice, `@switchboard ${marker} count`)
+    await reached.promise
+    await h.mm.waitFor(() => h.botPosts(root.id).length > 0, { what: "the first post" })
+    h.mm.forceRateLimit(1, { retryAfterSec: 1 })
+    const done = h.turnFinished(root.id)
+    gate.resolve()
+    await done
+    const after = await scrape()
+    expect(after.started - before.started).toBe(1)
+    expect(after.done - before.done).toBe(1)
+    expect(after.posts - before.posts).toBeGreaterThanOrEqual(1)
+    expect(after.edits - before.edits).toBeGreaterThanOrEqual(1)
+    expect(after.limited - before.limited).toBe(1)
+    expect(after.firstText - before.firstText).toBe(1)
+    expect(after.staleness - before.staleness).toBeGreaterThanOrEqual(2)
+    expect(after.connected).toBe(1)
+    // Only loopback may scrape without a token: the relay answers others 403 (checked in unit tests).
+  })
+
   it("a bot listed in allowBots is answered; any other bot is not", async () => {
     const ignored = h.model.script([text("Never said.")])
     const ignoredRoot = h.say(otherBot, `@switchboard ${ignored} build broke`)

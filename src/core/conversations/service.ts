@@ -24,6 +24,8 @@ export interface ConversationEvents {
   "turn.started": [thread: string, turn: TurnRecord]
   "turn.finished": [thread: string, turn: TurnRecord, state: "done" | "failed"]
   "session.bound": [thread: string, sessionID: string]
+  /** A turn's first message became visible, `ms` after its prompt was sent. */
+  "turn.visible": [thread: string, turn: TurnRecord, ms: number]
 }
 
 const VERBOSITIES = new Set<Verbosity>(["text", "essential", "all"])
@@ -181,6 +183,7 @@ export class Conversations implements ConversationContext {
           if (found) await this.refresh?.(run.sessionID, conv.binding.directory)
           return found
         },
+        onVisible: (run, ms) => this.events.emit("turn.visible", conv.thread, run.record, ms),
         onFinished: (run, state) => {
           if (conv.run === run) conv.run = undefined
           this.events.emit("turn.finished", conv.thread, run.record, state)

@@ -28,6 +28,8 @@ export interface TurnRunDeps {
   /** Asks the runtime whether our message exists (missed events); true if it does. */
   confirmStarted(run: TurnRun): Promise<boolean>
   onFinished(run: TurnRun, state: "done" | "failed"): void
+  /** The turn's first message became visible, `ms` after the prompt. */
+  onVisible?(run: TurnRun, ms: number): void
   now?: () => number
 }
 
@@ -58,7 +60,10 @@ export class TurnRun {
       restore: { slots: restore?.slots ?? [], seals: record.seals },
       hooks: {
         posting: (index, text) => turns.recordPosting(record.id, index, text, this.now()),
-        posted: (index, ref) => turns.recordPost(record.id, index, ref, this.now()),
+        posted: (index, ref) => {
+          turns.recordPost(record.id, index, ref, this.now())
+          if (index === 0 && !restore?.slots.length) deps.onVisible?.(this, this.now() - record.startedAt)
+        },
         sent: (index, key, text) => turns.recordSent(record.id, index, key, text),
         sealed: (seals) => turns.setSeals(record.id, seals),
       },
