@@ -20,7 +20,7 @@ const permissions = z.record(z.string().min(1), permissionSetting)
 const rateRule = z
   .object({
     scope: z.enum(["channel", "workspace"]),
-    ops: z.array(z.enum(["post", "edit", "delete", "react", "typing", "upload"])).min(1),
+    ops: z.array(z.enum(["post", "edit", "delete", "react", "typing", "upload", "stream"])).min(1),
     max: z.number().int().positive(),
     perMs: z.number().int().positive(),
   })

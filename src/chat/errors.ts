@@ -8,6 +8,7 @@ export type ChatErrorCode =
   | "too_old" // the platform no longer lets us edit it
   | "too_long" // over the platform's length limit
   | "too_large" // a download or upload over the size cap
+  | "unsupported" // the platform does not offer this here (e.g. streaming not enabled for the workspace)
   | "forbidden" // the bot lacks permission
   | "invalid" // the platform refused the payload
 

@@ -18,7 +18,8 @@ export interface RateRule {
   perMs: number
 }
 
-export type ChatOp = "post" | "edit" | "delete" | "react" | "typing" | "upload"
+/** `stream`: an append to a native stream (ChatAdapter.stream), budgeted apart from edits. */
+export type ChatOp = "post" | "edit" | "delete" | "react" | "typing" | "upload" | "stream"
 
 export interface ChatCapabilities {
   /** Hard cap of one message's text, measured as UTF-16 length (never below the platform's count). */
@@ -39,6 +40,8 @@ export interface ChatCapabilities {
   rateRules: RateRule[]
   /** Messages older than this cannot be edited (or edits become scarce): continue in a new one. */
   maxEditAgeMs?: number
+  /** With `ChatAdapter.stream`: the most text one append may carry, and one streamed message may hold. */
+  streaming?: { maxAppend: number; maxTotal: number }
 }
 
 export interface ChatUser {
@@ -100,13 +103,28 @@ export interface MessageEvent extends EventBase {
   threadStart: boolean
 }
 
+/**
+ * The platform's own answer channel for one click or command (Slack's `response_url`, Discord's
+ * interaction token), used after the adapter acknowledged it at once. Answers through it cost
+ * no message-edit budget. Without it, the adapter shows `ChatReply.ephemeral` in its answer.
+ */
+export interface Responder {
+  /** A note only the person who acted sees. */
+  ephemeral(text: string): Promise<void>
+  /** Replaces the message that was clicked (actions clicks only). */
+  update?(message: OutMessage): Promise<void>
+}
+
 export interface ActionEvent extends EventBase {
   kind: "action"
   message: MessageRef
   /** The opaque id from `OutMessage.actions` / `select`. */
   actionId: string
-  /** Selected option value for selects. */
+  /** Selected option value for selects (the first, for multi-selects). */
   value?: string
+  /** Every selected value of a multi-select. */
+  values?: string[]
+  respond?: Responder
 }
 
 export interface ReactionEvent extends EventBase {
@@ -122,6 +140,7 @@ export interface CommandEvent extends EventBase {
   /** Command word without prefix, lower case. */
   name: string
   args: string
+  respond?: Responder
 }
 
 export type ChatEvent = MessageEvent | ActionEvent | ReactionEvent | CommandEvent
@@ -161,6 +180,35 @@ export interface OutMessage {
    * sign their callbacks bind it into the signature; later clicks are refused.
    */
   actionsExpireAt?: number
+}
+
+/** A chat command as native slash commands need it (from the command registry). */
+export interface CommandSpec {
+  name: string
+  aliases: string[]
+  /** One line of help. */
+  summary: string
+  /** `new [first message]`: the usage line after the command word. */
+  usage?: string
+  /** Free-text argument, if the command takes one. */
+  argument?: { name: string; description: string; required: boolean; choices?: string[] }
+}
+
+/** What a native stream needs to open in a thread (Slack: the recipient of an assistant stream). */
+export interface StreamOpening {
+  /** The first text. */
+  text: string
+  /** The person the answer is for, and their workspace (platforms that address streams). */
+  recipient?: { user: string; workspace: string }
+}
+
+/** An open append-only stream: one message that grows as text is appended. */
+export interface NativeStream {
+  readonly ref: MessageRef
+  /** Appends text (never more than `capabilities.streaming.maxAppend` at once). */
+  append(text: string): Promise<void>
+  /** Ends the stream; `final`, when given, is what the message shows from then on. */
+  stop(final?: OutMessage): Promise<void>
 }
 
 export interface OutFile {
@@ -221,6 +269,23 @@ export interface ChatAdapter {
    * posting it twice. Without it, such a message is posted again.
    */
   recentPosts?(thread: ThreadRef, since: number): Promise<Array<{ ref: MessageRef; text: string; at: number }>>
+  /**
+   * Append-only streaming (Slack's chat.startStream/appendStream/stopStream). Delivery streams a
+   * turn's answer through it where offered; if the platform refuses (a ChatError `unsupported`),
+   * delivery falls back to edits for that workspace from then on. Without it: edits.
+   */
+  stream?(thread: ThreadRef, opening: StreamOpening): Promise<NativeStream>
+  /**
+   * Where a platform needs a thread created for a conversation (Discord: a thread on the message
+   * that mentioned the bot), the core asks for it before binding: returns the new thread. Without
+   * it, the event's `thread` is already the conversation's place.
+   */
+  openThread?(message: MessageRef, thread: ThreadRef, name: string): Promise<ThreadRef>
+  /**
+   * Registers the platform's native commands (slash commands) from the command registry, so
+   * they match the prefix commands. Without it, only prefix commands exist.
+   */
+  registerCommands?(commands: CommandSpec[]): Promise<void>
   /**
    * Resolves a name from the configuration to the platform's id: a user by username, a channel
    * by name (within the configured team or workspace). Access rules are resolved through it at
