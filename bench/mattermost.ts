@@ -19,9 +19,12 @@ export async function runMattermostBench(rounds = 5): Promise<MattermostFigures>
   // The Mattermost client library logs connection chatter with console.log; keep stdout for figures.
   const log = console.log
   console.log = () => {}
-  const h = await startMattermostRelay().finally(() => (console.log = log))
+  const h = await startMattermostRelay().catch((err: unknown) => {
+    console.log = log
+    throw err
+  })
   try {
-    await h.start()
+    await h.start().finally(() => (console.log = log))
     const first: number[] = []
     let edits = 0
     let posts = 0

@@ -8,7 +8,6 @@ import { z } from "zod"
 const id = z.string().min(1)
 const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape)
 
-const part = loose({ id, sessionID: id, messageID: id, type: z.string() })
 const message = loose({ id, sessionID: id, role: z.enum(["user", "assistant"]), time: loose({ created: z.number() }) })
 const session = loose({ id })
 const permission = loose({ id, sessionID: id, permission: z.string(), patterns: z.array(z.string()), always: z.array(z.string()), metadata: z.record(z.string(), z.unknown()) })
@@ -20,7 +19,6 @@ const question = loose({
 
 /** `properties` of each reduced event type. */
 const PROPERTIES: Record<string, z.ZodType> = {
-  "message.part.updated": loose({ part }),
   "message.updated": loose({ sessionID: id, info: message }),
   "message.removed": loose({ sessionID: id, messageID: id }),
   "message.part.removed": loose({ sessionID: id, messageID: id, partID: id }),
@@ -51,11 +49,23 @@ function deltaProblem(p: Record<string, unknown>): string | undefined {
   return typeof p.delta === "string" ? undefined : "properties.delta is not a string"
 }
 
+/** Part updates are most of the rest (every tool state, every finished text): by hand as well. */
+function partProblem(p: Record<string, unknown>): string | undefined {
+  const part = p.part as Record<string, unknown> | null | undefined
+  if (!part || typeof part !== "object") return "properties.part is not an object"
+  for (const key of ["id", "sessionID", "messageID"] as const) if (typeof part[key] !== "string" || part[key] === "") return `properties.part.${key} is not an id`
+  return typeof part.type === "string" ? undefined : "properties.part.type is not a string"
+}
+
+const BY_HAND: Record<string, (p: Record<string, unknown>) => string | undefined> = {
+  "message.part.delta": deltaProblem,
+  "message.part.updated": partProblem,
+}
+
 /** Why a frame cannot be applied, or undefined when it can. */
 export function frameProblem(type: string, properties: unknown): string | undefined {
-  if (type === "message.part.delta") {
-    return properties && typeof properties === "object" ? deltaProblem(properties as Record<string, unknown>) : "properties is not an object"
-  }
+  const check = BY_HAND[type]
+  if (check) return properties && typeof properties === "object" ? check(properties as Record<string, unknown>) : "properties is not an object"
   const schema = PROPERTIES[type]
   if (!schema) return undefined
   const result = schema.safeParse(properties)

@@ -54,6 +54,13 @@ const IGNORED = new Set<string>([
 // always escaped, so this exact byte sequence can only be the frame's own payload type; a line
 // that matches is dropped without paying for JSON.parse. Reordered fields still parse and drop.
 const SYNC_MARK = '"payload":{"type":"sync"'
+/** The payload key sits after the directory, near the start: only that much is searched. */
+const SYNC_SEARCH = 1_024
+
+/** Whether a line is a `sync` repeat, judged from its start without parsing it. */
+export function isSyncFrame(data: string): boolean {
+  return (data.length > SYNC_SEARCH ? data.slice(0, SYNC_SEARCH) : data).includes(SYNC_MARK)
+}
 
 interface GlobalFrame {
   directory?: string
@@ -71,7 +78,7 @@ export class FrameError extends Error {
  * fields do not fit (event-schema.ts); the caller counts and skips both.
  */
 export function parseEventData(data: string): RuntimeEvent | null {
-  if (data.includes(SYNC_MARK)) return null
+  if (isSyncFrame(data)) return null
   const frame = JSON.parse(data) as GlobalFrame & { type?: string }
   let event: { type?: unknown; directory?: string }
   if (frame.payload !== undefined) {
