@@ -12,7 +12,7 @@ import { LIMITS } from "./limits.ts"
 import { ensureWebSocketGlobals } from "./node-websocket.ts"
 import type { Rest } from "./rest.ts"
 
-// Default import only: the named ESM exports are not reliable (trap #25).
+// Default import only: the named ESM exports are not reliable (docs/platform-traps.md, Mattermost #25).
 const { Client4, WebSocketClient } = mattermost
 
 export type Client = Client4Type
@@ -56,9 +56,10 @@ export interface SocketHandlers {
 }
 
 /**
- * The WebSocketClient plus what it lacks in Node: globals (traps #4/#26), the missed-message
- * listener it needs to accept a new connection id (trap #3), and a real close — its `close()` only
- * closes an OPEN socket and leaves a connecting one to open later (with a ping interval).
+ * The WebSocketClient plus what it lacks in Node: globals (docs/platform-traps.md, Mattermost #4
+ * and #26), the missed-message listener it needs to accept a new connection id (Mattermost #3),
+ * and a real close — its `close()` only closes an OPEN socket and leaves a connecting one to open
+ * later (with a ping interval).
  */
 export class BotSocket {
   private readonly ws: InstanceType<typeof WebSocketClient>

@@ -7,6 +7,7 @@ import { isChatError, RateLimitError } from "../../src/chat/errors.ts"
 import { backoffDelay } from "../../src/timing/backoff.ts"
 import type { Logger } from "../../src/log/logger.ts"
 import type { ChannelInfo, Channels } from "./channels.ts"
+import { CoalescedRun } from "../../src/chat/coalesced-run.ts"
 import type { Inbox } from "../../src/chat/inbox.ts"
 import { LIMITS } from "./limits.ts"
 import type { Rest } from "./rest.ts"
@@ -27,8 +28,7 @@ export class Recovery {
   private newest: number
   /** Where an incomplete recovery started; kept until a recovery completes. */
   private floor: number | undefined
-  private running: Promise<void> | undefined
-  private again = false
+  private readonly runs = new CoalescedRun(() => this.once(), this.stopped.signal)
 
   constructor(deps: RecoveryDeps, startMs: number) {
     this.deps = deps
@@ -41,24 +41,12 @@ export class Recovery {
 
   /** Starts a recovery, or one more after the running one (a reconnect during a recovery). */
   trigger(): void {
-    if (this.stopped.signal.aborted) return
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = this.loop().finally(() => (this.running = undefined))
+    this.runs.request()
   }
 
   async stop(): Promise<void> {
     this.stopped.abort()
-    await this.running
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.again = false
-      await this.once()
-    } while (this.again && !this.stopped.signal.aborted)
+    await this.runs.idle()
   }
 
   private async once(): Promise<void> {

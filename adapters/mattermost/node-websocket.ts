@@ -1,9 +1,9 @@
-// Node globals that @mattermost/client's WebSocketClient needs (platforms.md traps #4 and #26):
-// it reads the global `WebSocket` (for `WebSocket.OPEN`, and to construct sockets unless
-// `newWebSocketFn` is given) and builds `new CloseEvent(...)` on ping timeouts and sequence
-// mismatches. Node 20 has neither, Node 22 has `WebSocket` only, Node 24 has both.
+// Node globals that @mattermost/client's WebSocketClient needs (docs/platform-traps.md,
+// Mattermost #4 and #26): it reads the global `WebSocket` (for `WebSocket.OPEN`, and to construct
+// sockets unless `newWebSocketFn` is given) and builds `new CloseEvent(...)` on ping timeouts and
+// sequence mismatches. Node 20 has neither, Node 22 has `WebSocket` only, Node 24 has both.
 //
-// Import the client with the default import (trap #25): the package is CommonJS, and Node 20's
+// Import the client with the default import (Mattermost #25): the package is CommonJS, and Node 20's
 // ESM loader cannot see its named exports; Node 22+ happens to, the default import works on all:
 //   import mattermost from "@mattermost/client"
 //   const { Client4, WebSocketClient } = mattermost

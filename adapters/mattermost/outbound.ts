@@ -1,6 +1,8 @@
 // OutMessage → Mattermost post props: buttons and a select as one message attachment whose
-// actions carry alphanumeric ids (trap #5) and a context signed for that post and the request's
-// deadline; agent text with channel-wide mentions neutralised; emoji as Mattermost names.
+// actions carry alphanumeric ids (docs/platform-traps.md, Mattermost #5) and a context signed for
+// that post and the request's deadline; agent text with channel-wide mentions neutralised; emoji
+// as Mattermost names.
+import { emojiShortName } from "../../src/chat/emoji.ts"
 import { ChatError } from "../../src/chat/errors.ts"
 import { neutralize } from "../../src/chat/mass-mentions.ts"
 import type { Action, OutMessage } from "../../src/chat/types.ts"
@@ -75,22 +77,9 @@ export function editProps(message: OutMessage, buttons: Buttons | undefined, pos
   return { from_bot: "true", attachments: actions.length ? [{ text: "", actions }] : [] }
 }
 
-const EMOJI: Record<string, string> = {
-  "👀": "eyes",
-  "✅": "white_check_mark",
-  "❌": "x",
-  "👍": "+1",
-  "👎": "-1",
-  "⏳": "hourglass_flowing_sand",
-  "🎉": "tada",
-  "⚠️": "warning",
-  "🛑": "octagonal_sign",
-  "🤔": "thinking_face",
-}
-
 /** Mattermost wants emoji names: `:name:` loses its colons, a few common characters are mapped. */
 export function emojiName(emoji: string): string {
-  const name = EMOJI[emoji] ?? emoji.replace(/^:|:$/g, "")
+  const name = emojiShortName(emoji)
   if (!/^[a-z0-9_+-]{1,64}$/i.test(name)) {
     throw new ChatError(PLATFORM, "invalid", `"${emoji}" is not a Mattermost emoji name (use a short name such as white_check_mark)`)
   }

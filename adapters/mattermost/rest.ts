@@ -1,6 +1,7 @@
 // Every REST call to Mattermost goes through here: Client4's `doFetchWithResponse` (auth headers,
 // JSON) with `ignoreStatus`, so status and headers stay visible — a 429 is text/plain and
-// invisible to ClientError (trap #2) — and each failure becomes a ChatError naming the operation.
+// invisible to ClientError (docs/platform-traps.md, Mattermost #2) — and each failure becomes a
+// ChatError naming the operation.
 import type { Client4 } from "@mattermost/client"
 import { readCapped } from "../../src/chat/download.ts"
 import { ChatError, isChatError, RateLimitError, type ChatErrorCode } from "../../src/chat/errors.ts"

@@ -12,8 +12,10 @@ import type {
   ChatReply,
   ChatSink,
   MessageRef,
+  NativeStream,
   OutFile,
   OutMessage,
+  StreamOpening,
   ThreadRef,
 } from "../../src/chat/types.ts"
 import { PlatformLimiter, SlidingBudget, type BudgetVerdict, type PlatformLimit } from "./budget.ts"
@@ -41,6 +43,12 @@ export interface MemoryAdapterOptions {
   now?: () => number
   /** Resolves names from an access config to ids, as a platform's user and channel directory would. */
   directory?(kind: "user" | "channel", name: string): string | undefined
+  /**
+   * Offer native streams (ChatAdapter.stream) with these limits of its own: an append or
+   * opening text over `maxAppend`, or a message over `maxTotal`, is refused `too_long`.
+   * `refused`: every stream is refused `unsupported` (a workspace without the feature).
+   */
+  streaming?: { maxAppend: number; maxTotal: number; refused?: boolean }
 }
 
 export interface StoredMessage {
@@ -53,6 +61,8 @@ export interface StoredMessage {
   editedAt: number | undefined
   edits: number
   deleted: boolean
+  /** While a native stream is open on it: appends so far. */
+  streaming?: { appends: number }
   ephemeralFor?: string
   file?: OutFile
 }
@@ -101,6 +111,64 @@ export class MemoryAdapter implements ChatAdapter {
     this.capabilities = { ...memoryCapabilities, ...opts.capabilities }
     this.budget = opts.limits ? new PlatformLimiter(opts.limits) : new SlidingBudget(this.capabilities.rateRules)
     this.now = opts.now ?? (() => Date.now())
+    const streaming = opts.streaming
+    if (streaming) {
+      this.capabilities = { ...this.capabilities, streaming: { maxAppend: streaming.maxAppend, maxTotal: streaming.maxTotal } }
+      this.stream = (thread, opening) => this.openStream(thread, opening, streaming)
+    }
+  }
+
+  /** Present when constructed with `streaming`. */
+  readonly stream?: (thread: ThreadRef, opening: StreamOpening) => Promise<NativeStream>
+  /** Openings seen (with their recipients), for tests. */
+  readonly streamsOpened: Array<{ ref: MessageRef; recipient: StreamOpening["recipient"] }> = []
+
+  private async openStream(thread: ThreadRef, opening: StreamOpening, limits: NonNullable<MemoryAdapterOptions["streaming"]>): Promise<NativeStream> {
+    await this.gate("stream-start", thread)
+    if (limits.refused) {
+      this.record("stream-start", thread, false, opening.text, "unsupported")
+      throw new ChatError(this.platform, "unsupported", "streaming is not enabled for this workspace")
+    }
+    this.limitAppend(thread, opening.text, "", limits)
+    const ref = this.store(thread, "m", { text: opening.text, streaming: { appends: 0 } })
+    this.streamsOpened.push({ ref, recipient: opening.recipient })
+    this.record("stream-start", ref, true, opening.text)
+    const live = () => {
+      const m = this.messages.get(ref)
+      if (!m || m.deleted) throw new ChatError(this.platform, "not_found", `message ${ref} does not exist`)
+      if (!m.streaming) throw new ChatError(this.platform, "invalid", `message ${ref} is not streaming`)
+      return m
+    }
+    return {
+      ref,
+      append: async (text) => {
+        await this.gate("stream", ref)
+        const m = live()
+        this.limitAppend(ref, text, m.text, limits)
+        m.text += text
+        m.streaming!.appends++
+        this.record("stream", ref, true, text)
+      },
+      stop: async (final) => {
+        await this.gate("stream-stop", ref, final?.text)
+        const m = live()
+        delete m.streaming
+        if (final) {
+          m.text = final.text
+          m.actions = final.actions
+          m.select = final.select
+          m.editedAt = this.now()
+        }
+        this.record("stream-stop", ref, true, final?.text)
+      },
+    }
+  }
+
+  private limitAppend(ref: string, text: string, before: string, limits: { maxAppend: number; maxTotal: number }): void {
+    if (text.length > limits.maxAppend || before.length + text.length > limits.maxTotal) {
+      this.record("stream", ref, false, text, "too_long")
+      throw new ChatError(this.platform, "too_long", `a stream append of ${text.length} (total ${before.length + text.length}) is over the limits`)
+    }
   }
 
   // --- test-facing helpers ---------------------------------------------------------------
@@ -182,6 +250,10 @@ export class MemoryAdapter implements ChatAdapter {
     if (!stored || stored.deleted) {
       this.record("edit", ref, false, content.text, "not_found")
       throw new ChatError(this.platform, "not_found", `message ${ref} does not exist`)
+    }
+    if (stored.streaming) {
+      this.record("edit", ref, false, content.text, "streaming")
+      throw new ChatError(this.platform, "invalid", `message ${ref} is still streaming`)
     }
     const maxAge = this.capabilities.maxEditAgeMs
     if (maxAge !== undefined && this.now() - stored.postedAt > maxAge) {

@@ -1,7 +1,9 @@
 // Prints chat messages to a terminal. The newest message is a live region: on a TTY its edits
 // redraw it in place; edits to older messages print only the lines that changed (marked ↻),
-// so scrollback stays a readable log. Without a TTY everything is append-only.
+// so scrollback stays a readable log. Without a TTY everything is append-only. Message text is
+// markdown, shown rendered (markdown.ts).
 import type { OutMessage } from "../../src/chat/types.ts"
+import { renderMarkdown } from "./markdown.ts"
 
 const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f300}-\u{1faff}\u{2600}-\u{27bf}\u{2b00}-\u{2bff}]/u
 
@@ -52,8 +54,9 @@ export class Screen {
   }
 
   private render(message: OutMessage): string {
+    const text = renderMarkdown(message.text, this.out.isTTY)
     const keys = actionLine(message)
-    return keys ? `${message.text}\n${DIM(keys, this.out.isTTY)}` : message.text
+    return keys ? `${text}\n${DIM(keys, this.out.isTTY)}` : text
   }
 
   post(ref: string, message: OutMessage): void {
@@ -85,8 +88,9 @@ export class Screen {
     this.shown.set(ref, { text, rows: this.rows(text) + 1 })
   }
 
+  /** A line of the terminal's own (or a private answer, markdown): dim, its markers dropped. */
   note(text: string): void {
-    this.out.write(`${DIM(text, this.out.isTTY)}\n`)
+    this.out.write(`${DIM(renderMarkdown(text, false), this.out.isTTY)}\n`)
     this.last = undefined
   }
 }

@@ -5,10 +5,15 @@ import { chmodSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } 
 import { format, parseArgs } from "node:util"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { inviteUrl, REQUIRED_PERMISSIONS } from "../../adapters/discord/setup.ts"
+import { manifestYaml } from "../../adapters/slack/manifest.ts"
 import { TerminalAdapter } from "../../adapters/terminal/adapter.ts"
+import { COMMANDS } from "../commands/registry.ts"
+import { commandSpecs } from "../commands/specs.ts"
 import type { ChatAdapter } from "../chat/types.ts"
 import { createLogger, registerSecret, type Logger } from "../log/logger.ts"
 import { ConfigError, loadConfig, type Config } from "./config.ts"
+import { installCrashGuard } from "./crash-guard.ts"
 import { configFileWarning, runDoctor } from "./doctor.ts"
 import { launch } from "./launch.ts"
 import { platformAdapters } from "./platforms.ts"
@@ -26,6 +31,12 @@ Commands:
   doctor   Check the config, the database, the OpenCode runtime (and the permission rules its
            sessions carry), the chat platforms and the access settings.
   init     Write a starter config.json (readable by you only) with a fresh signing secret.
+  slack-manifest
+           Print the Slack app manifest (scopes, events, slash command) for the config's
+           slack section: paste it into "Create an app → From a manifest".
+  discord-invite
+           Print the invite URL with exactly the permissions the bot needs, and the intents
+           to turn on (needs discord.applicationId).
   version  Print the version.
 
 The config file defaults to ./config.json (or $SWITCHBOARD_CONFIG); see config.example.json.`
@@ -110,8 +121,9 @@ async function start(config: Config, file: string | undefined): Promise<void> {
       process.stdout.write("No chat platform is configured (see README: Mattermost set-up), so this is the terminal chat.\n")
       return chat(config)
     }
-    throw new ConfigError("No chat platform is configured. Add a \"mattermost\" section to the config (see config.example.json), or run `switchboard chat` in a terminal.")
+    throw new ConfigError("No chat platform is configured. Add a \"mattermost\", \"slack\" or \"discord\" section to the config (see config.example.json), or run `switchboard chat` in a terminal.")
   }
+  installCrashGuard(log)
   const launched = await launch({ config, adapters, log })
   log.info({ platforms: adapters.map((a) => a.platform), version: version() }, "Switchboard is running")
   onSignals(() => launched.stop(), log)
@@ -121,6 +133,30 @@ async function doctor(config: Config, file: string | undefined): Promise<number>
   const { lines, failed } = await runDoctor(config, file)
   process.stdout.write(`${lines.join("\n")}\n`)
   return failed === 0 ? 0 : 1
+}
+
+function slackManifest(config: Config): string {
+  const slack = config.slack
+  const mode = slack?.mode ?? "socket"
+  // HTTP mode: Slack posts events, clicks and commands to the relay's public events URL.
+  const requestUrl = mode === "http" && slack?.publicUrl ? new URL(slack.eventsPath, slack.publicUrl).toString() : undefined
+  if (mode === "http" && !requestUrl) throw new ConfigError("slack.mode is http: set slack.publicUrl (where Slack reaches the relay) to print the manifest")
+  return manifestYaml({
+    commandName: slack?.commandName ?? "/switchboard",
+    commands: commandSpecs(COMMANDS),
+    mode,
+    ...(requestUrl ? { requestUrl } : {}),
+  })
+}
+
+function discordInvite(config: Config): number {
+  const id = config.discord?.applicationId
+  if (!id) {
+    process.stderr.write("switchboard: set discord.applicationId (Developer Portal → your application → General Information → Application ID) to print the invite URL.\n")
+    return 2
+  }
+  process.stdout.write(`${inviteUrl(id)}\n\nTurn on in Developer Portal → Bot → Privileged Gateway Intents: Message Content Intent.\nPermissions: ${REQUIRED_PERMISSIONS.map((p) => p.name).join(", ")}.\n`)
+  return 0
 }
 
 /** Writes a starter config (mode 0600: it will hold tokens) with fresh random secrets. */
@@ -159,7 +195,17 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { config, file } = loadConfig(path)
     // Whatever a log line says later, these values never appear in it.
-    for (const secret of [config.runtime.password, config.mattermost?.token, config.mattermost?.secret, config.metrics.token]) registerSecret(secret)
+    for (const secret of [
+      config.runtime.password,
+      config.mattermost?.token,
+      config.mattermost?.secret,
+      config.slack?.botToken,
+      config.slack?.appToken,
+      config.slack?.signingSecret,
+      config.discord?.token,
+      config.metrics.token,
+    ])
+      registerSecret(secret)
     switch (command) {
       case "start":
         await start(config, file)
@@ -169,6 +215,11 @@ export async function main(argv: string[]): Promise<number> {
         return -1
       case "doctor":
         return await doctor(config, file)
+      case "slack-manifest":
+        process.stdout.write(slackManifest(config))
+        return 0
+      case "discord-invite":
+        return discordInvite(config)
       case "init":
         return init(path)
       default:

@@ -20,16 +20,28 @@ const permissions = z.record(z.string().min(1), permissionSetting)
 const rateRule = z
   .object({
     scope: z.enum(["channel", "workspace"]),
-    ops: z.array(z.enum(["post", "edit", "delete", "react", "typing", "upload", "stream"])).min(1),
+    ops: z.array(z.enum(["post", "edit", "delete", "react", "typing", "upload", "stream-start", "stream", "stream-stop"])).min(1),
     max: z.number().int().positive(),
     perMs: z.number().int().positive(),
+    burst: z.number().int().positive().optional(),
   })
   .strict()
+  .refine((r) => r.burst === undefined || r.burst < r.max, { message: "a rate rule's burst must be below its max" })
+
+/**
+ * The message of a field that must be given: "required — <what it is>" when it is absent (or
+ * empty), zod's own wording otherwise. The formatter adds the environment variable that can
+ * supply it (ENV_OVERRIDES).
+ */
+const required =
+  (what: string, invalid?: string) =>
+  (issue: { input?: unknown }): string | undefined =>
+    issue.input === undefined || issue.input === "" ? `required — ${what}` : invalid
 
 const mattermost = z
   .object({
-    url: z.url({ message: "mattermost.url must be the server root, e.g. https://chat.example.com" }),
-    token: z.string().min(1, "mattermost.token is the bot account's access token"),
+    url: z.url({ error: required("the server root, e.g. https://chat.example.com", "must be the server root, e.g. https://chat.example.com") }),
+    token: z.string({ error: required("the bot account's access token") }).min(1, { error: required("the bot account's access token") }),
     team: z.string().min(1).optional(),
     channels: z.array(z.string()).default([]),
     publicUrl: z.url().optional(),
@@ -43,7 +55,42 @@ const mattermost = z
     reconnect: z.object({ minMs: z.number().int().min(50).optional(), jitterMs: z.number().int().min(0).optional() }).strict().optional(),
   })
   .strict()
-  .refine((m) => !m.publicUrl || m.secret, { message: "mattermost.secret is required when mattermost.publicUrl is set (it signs button callbacks)" })
+  .refine((m) => !m.publicUrl || m.secret, { path: ["secret"], message: "required when mattermost.publicUrl is set — it signs button callbacks" })
+
+const slack = z
+  .object({
+    botToken: z.string({ error: required("the Bot User OAuth Token (xoxb-…)") }).min(1, { error: required("the Bot User OAuth Token (xoxb-…)") }),
+    appToken: z.string().min(1).optional(),
+    signingSecret: z.string().min(1).optional(),
+    mode: z.enum(["socket", "http"]).default("socket"),
+    apiUrl: z.url().optional(),
+    eventsPath: z.string().startsWith("/").default("/slack/events"),
+    /** HTTP mode: the relay's URL as Slack reaches it (for the manifest's request URLs). */
+    publicUrl: z.url().optional(),
+    channels: z.array(z.string()).default([]),
+    commandName: z.string().regex(/^\/[a-z0-9_-]{1,31}$/, "a slash command such as /switchboard").default("/switchboard"),
+    streaming: z.boolean().default(true),
+    softMessageLength: z.number().int().min(500).max(11_000).default(4_000),
+    rateRules: z.array(rateRule).optional(),
+  })
+  .strict()
+  .refine((c) => c.mode !== "socket" || c.appToken, { path: ["appToken"], message: "required in socket mode — an app-level token (xapp-…) with connections:write" })
+  .refine((c) => c.mode !== "http" || c.signingSecret, { path: ["signingSecret"], message: "required in http mode — it verifies every request Slack sends" })
+
+const discord = z
+  .object({
+    token: z.string({ error: required("the bot token (Developer Portal → Bot)") }).min(1, { error: required("the bot token (Developer Portal → Bot)") }),
+    applicationId: z.string().regex(/^\d+$/, "the numeric application id").optional(),
+    apiUrl: z.url().optional(),
+    guilds: z.array(z.string()).default([]),
+    channels: z.array(z.string()).default([]),
+    components: z.boolean().default(true),
+    slashCommands: z.boolean().default(true),
+    softMessageLength: z.number().int().min(200).max(1_990).default(1_900),
+    maxUploadMB: z.number().positive().max(500).default(10),
+    rateRules: z.array(rateRule).optional(),
+  })
+  .strict()
 
 export const configSchema = z
   .object({
@@ -116,6 +163,8 @@ export const configSchema = z
       .strict()
       .default({}),
     mattermost: mattermost.optional(),
+    slack: slack.optional(),
+    discord: discord.optional(),
   })
   .strict()
 
@@ -140,6 +189,10 @@ export const ENV_OVERRIDES: Array<[string, string[]]> = [
   ["MATTERMOST_TOKEN", ["mattermost", "token"]],
   ["MATTERMOST_PUBLIC_URL", ["mattermost", "publicUrl"]],
   ["MATTERMOST_SECRET", ["mattermost", "secret"]],
+  ["SLACK_BOT_TOKEN", ["slack", "botToken"]],
+  ["SLACK_APP_TOKEN", ["slack", "appToken"]],
+  ["SLACK_SIGNING_SECRET", ["slack", "signingSecret"]],
+  ["DISCORD_TOKEN", ["discord", "token"]],
 ]
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown) {
@@ -151,16 +204,29 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path.at(-1)!] = value
 }
 
+/**
+ * One problem as a line: the field, what is wrong, and the environment variable behind it —
+ * the one that supplied the value, or for a missing field the one that can supply it.
+ */
+function problem(issue: { path: PropertyKey[]; message: string }, fromEnv: Set<string>): string {
+  const field = issue.path.map(String).join(".")
+  const name = ENV_OVERRIDES.find(([, path]) => path.join(".") === field)?.[0]
+  const hint = name === undefined ? "" : fromEnv.has(name) ? ` (from ${name})` : issue.message.startsWith("required") ? ` (or set ${name})` : ""
+  return `  - ${field || "(root)"}: ${issue.message}${hint}`
+}
+
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Config {
   const data = structuredClone((raw ?? {}) as Record<string, unknown>)
+  const fromEnv = new Set<string>()
   for (const [name, path] of ENV_OVERRIDES) {
     const value = env[name]
     if (value === undefined || value === "") continue
     setPath(data, path, path.at(-1) === "port" ? Number(value) : value)
+    fromEnv.add(name)
   }
   const result = configSchema.safeParse(data)
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n")
+    const problems = result.error.issues.map((i) => problem(i, fromEnv)).join("\n")
     throw new ConfigError(`The configuration is not valid:\n${problems}`)
   }
   return result.data

@@ -28,6 +28,7 @@ export function createMetrics(): Metrics {
   const turnsFinished = new Counter({ name: "switchboard_turns_finished_total", help: "Turns that ended, by platform and state (done or failed).", labelNames: ["platform", "state"] as const, registers })
   const posts = new Counter({ name: "switchboard_posts_sent_total", help: "Messages posted, by platform.", labelNames: platform, registers })
   const edits = new Counter({ name: "switchboard_edits_sent_total", help: "Message edits sent, by platform.", labelNames: platform, registers })
+  const appends = new Counter({ name: "switchboard_stream_appends_sent_total", help: "Appends to native streams (a stream's start included), by platform.", labelNames: platform, registers })
   const limited = new Counter({ name: "switchboard_rate_limited_total", help: "Rate-limit (429) answers received from the platform, by platform.", labelNames: platform, registers })
   const retries = new Counter({ name: "switchboard_retries_total", help: "Calls retried after a transient platform error, by platform.", labelNames: platform, registers })
   const staleness = new Histogram({
@@ -95,7 +96,7 @@ export function createMetrics(): Metrics {
       const label = { platform: name }
       return {
         sent(op, ms) {
-          ;(op === "post" ? posts : edits).inc(label)
+          ;(op === "post" ? posts : op === "edit" ? edits : appends).inc(label)
           staleness.observe(label, ms / 1000)
         },
         rateLimited: () => limited.inc(label),

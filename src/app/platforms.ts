@@ -1,6 +1,8 @@
-// The chat adapters the config asks for. Adding a platform means a folder under adapters/ and
-// one entry here.
+// The chat adapters the config asks for (any of Mattermost, Slack and Discord, together in one
+// relay). Adding a platform means a folder under adapters/ and one entry here.
+import { DiscordAdapter } from "../../adapters/discord/adapter.ts"
 import { MattermostAdapter } from "../../adapters/mattermost/adapter.ts"
+import { SlackAdapter } from "../../adapters/slack/adapter.ts"
 import type { ChatAdapter } from "../chat/types.ts"
 import type { Logger } from "../log/logger.ts"
 import type { Config } from "./config.ts"
@@ -25,6 +27,43 @@ export function platformAdapters(config: Config, log: Logger): ChatAdapter[] {
           ? { webSocket: { ...(mm.reconnect.minMs !== undefined ? { minRetryMs: mm.reconnect.minMs } : {}), ...(mm.reconnect.jitterMs !== undefined ? { jitterMs: mm.reconnect.jitterMs } : {}) } }
           : {}),
         log: log.child({ platform: "mattermost" }),
+      }),
+    )
+  }
+  const slack = config.slack
+  if (slack) {
+    adapters.push(
+      new SlackAdapter({
+        botToken: slack.botToken,
+        ...(slack.appToken ? { appToken: slack.appToken } : {}),
+        ...(slack.signingSecret ? { signingSecret: slack.signingSecret } : {}),
+        mode: slack.mode,
+        ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+        eventsPath: slack.eventsPath,
+        channels: slack.channels,
+        commandName: slack.commandName,
+        streaming: slack.streaming,
+        softMessageLength: slack.softMessageLength,
+        ...(slack.rateRules ? { rateRules: slack.rateRules } : {}),
+        log: log.child({ platform: "slack" }),
+      }),
+    )
+  }
+  const discord = config.discord
+  if (discord) {
+    adapters.push(
+      new DiscordAdapter({
+        token: discord.token,
+        ...(discord.applicationId ? { applicationId: discord.applicationId } : {}),
+        ...(discord.apiUrl ? { apiUrl: discord.apiUrl } : {}),
+        guilds: discord.guilds,
+        channels: discord.channels,
+        components: discord.components,
+        slashCommands: discord.slashCommands,
+        softMessageLength: discord.softMessageLength,
+        maxUploadBytes: Math.round(discord.maxUploadMB * 1024 * 1024),
+        ...(discord.rateRules ? { rateRules: discord.rateRules } : {}),
+        log: log.child({ platform: "discord" }),
       }),
     )
   }

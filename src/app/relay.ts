@@ -3,6 +3,8 @@
 // bindings are followed before the first resync, adapters connect before recovery (which may
 // read the platform), and inbound events are held until recovery is done.
 import type { ChatAdapter } from "../chat/types.ts"
+import { COMMANDS } from "../commands/registry.ts"
+import { commandSpecs } from "../commands/specs.ts"
 import { AccessPolicy } from "../core/access/policy.ts"
 import type { AccessConfig } from "../core/access/rules.ts"
 import type { ConsentSettings } from "../core/consent/policy.ts"
@@ -133,6 +135,14 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       if (refused) return { ephemeral: "This relay is not serving: its OpenCode runtime does not enforce approvals. An operator has been told." }
       return sink(event)
     })
+    // Native commands mirror the prefix commands; without them the prefix still works.
+    const register = surface.adapter.registerCommands
+    if (register) {
+      void register.call(surface.adapter, commandSpecs(COMMANDS)).then(
+        () => log.info({ platform: surface.platform, commands: COMMANDS.length }, "registered the platform's native commands"),
+        (err: unknown) => log.warn({ err, platform: surface.platform }, `could not register native commands; the ${opts.settings.commandPrefix} prefix commands still work`),
+      )
+    }
   }
   const names = await access.resolve(opts.adapters, log.child({ room: "access" }))
   if (names.unresolved.length > 0) log.warn({ unresolved: names.unresolved }, "some names in the access config match nobody")

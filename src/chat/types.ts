@@ -10,16 +10,24 @@ export type MessageRef = string
 /** Markdown flavours delivery can produce. */
 export type MarkdownDialect = "gfm" | "terminal"
 
-/** A platform rate limit: at most `max` calls per `perMs` for the named operations in one scope. */
+/**
+ * A platform rate limit: at most `max` calls per `perMs` for the named operations in one scope
+ * (a sliding window). With `burst`, that many calls may go at once and the rest are spaced so
+ * that no window holds more than `max`; without it, every call is spaced by `perMs / max`.
+ */
 export interface RateRule {
   scope: "channel" | "workspace"
   ops: ChatOp[]
   max: number
   perMs: number
+  burst?: number
 }
 
-/** `stream`: an append to a native stream (ChatAdapter.stream), budgeted apart from edits. */
-export type ChatOp = "post" | "edit" | "delete" | "react" | "typing" | "upload" | "stream"
+/**
+ * `stream-start`, `stream`, `stream-stop`: opening, appending to and ending a native stream
+ * (ChatAdapter.stream), budgeted apart from posts and edits (Slack counts each method apart).
+ */
+export type ChatOp = "post" | "edit" | "delete" | "react" | "typing" | "upload" | "stream-start" | "stream" | "stream-stop"
 
 export interface ChatCapabilities {
   /** Hard cap of one message's text, measured as UTF-16 length (never below the platform's count). */
@@ -140,6 +148,11 @@ export interface CommandEvent extends EventBase {
   /** Command word without prefix, lower case. */
   name: string
   args: string
+  /**
+   * Used at a channel's top level (not in a thread): a conversation it starts gets a thread of
+   * its own, opened on a message the core posts there first (ChatAdapter.openThread).
+   */
+  threadStart?: boolean
   respond?: Responder
 }
 
@@ -168,6 +181,8 @@ export interface Select {
   id: string
   placeholder: string
   options: Array<{ value: string; label: string }>
+  /** Several options may be picked (ActionEvent.values carries them all). */
+  multiple?: boolean
 }
 
 export interface OutMessage {

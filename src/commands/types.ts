@@ -1,6 +1,6 @@
 // The chat command vocabulary. Commands see only this narrow API of the thread they run in;
 // the conversation service implements it.
-import type { ChatUser } from "../chat/types.ts"
+import type { ChatCapabilities, ChatUser } from "../chat/types.ts"
 
 export interface CommandApi {
   /** Starts a fresh session in this thread (and sends `prompt` to it, if any). Returns what to tell the thread. */
@@ -15,9 +15,24 @@ export interface CommandApi {
   revokeGrant(id: number): Promise<string>
 }
 
+/** What the platform a command answers on offers, so replies tell people what they can do there. */
+export interface CommandSurface {
+  platform: string
+  /** Requests offer choices to click (buttons, menus). */
+  buttons: boolean
+  /** Reactions answer requests. */
+  reactions: boolean
+  /** A mention starts a conversation in a new thread; false where there is one conversation to write in (a terminal). */
+  mentions: boolean
+  /** Choices are picked by pressing their number key rather than clicked (a terminal). */
+  keys: boolean
+}
+
 export interface CommandContext {
   args: string
   user: ChatUser
+  /** Where the command runs: help and hints are worded for it. */
+  surface: CommandSurface
   /** The command prefix in use, for help texts. */
   prefix: string
   /** The thread already has a session. */
@@ -47,4 +62,14 @@ export interface Command {
    */
   needs: "prompt" | "thread" | "nothing"
   run(ctx: CommandContext): Promise<CommandResult>
+}
+
+/**
+ * The surface of a platform from its capabilities. A terminal (the `terminal` markdown dialect)
+ * has one conversation and picks choices with number keys; chat platforms start threads on a
+ * mention.
+ */
+export function commandSurface(platform: string, capabilities: ChatCapabilities): CommandSurface {
+  const terminal = capabilities.markdown === "terminal"
+  return { platform, buttons: capabilities.buttons && !terminal, reactions: capabilities.reactions, mentions: !terminal, keys: terminal && capabilities.buttons }
 }

@@ -1,9 +1,12 @@
 // Keeps every outbound call within the platform's rate rules, using Bottleneck: one limiter
 // per rule and scope key (channel or workspace), each spacing job starts by the rule's period
 // divided by its budget (plus a small margin), which stays inside a sliding window the way
-// strict platforms count. An outer per-thread limiter runs one call at a time, so posts and
-// edits in a thread happen in order (threads of one channel still proceed side by side, each
-// within the channel's budget). A 429 pauses the bucket it names for its retry-after.
+// strict platforms count. A rule with a burst is a token bucket instead: `burst` calls at
+// once, refilled one per `perMs / (max - burst)`, so no window holds more than `max`. An outer
+// limiter per order key runs one call at a time by priority: the outbox keys a thread's posts
+// by the thread (messages appear in order) and a message's edits by the message (threads of
+// one channel still proceed side by side, each within the channel's budget). A 429 pauses the
+// bucket it names for its retry-after.
 import Bottleneck from "bottleneck"
 import type { ChatOp, RateRule } from "../chat/types.ts"
 
@@ -35,8 +38,23 @@ interface RuleGroup {
   group: Bottleneck.Group
 }
 
+/** Calls of one workspace rule started but not finished (a few, for calls' latency to overlap). */
+const WORKSPACE_CONCURRENCY = 4
+
 export function spacing(rule: RateRule, settings: LimiterSettings = {}): number {
-  return Math.ceil((rule.perMs / rule.max) * (1 + (settings.margin ?? 0.03)) + (settings.slackMs ?? 2))
+  const spaced = rule.max - (rule.burst ?? 0)
+  return Math.ceil((rule.perMs / spaced) * (1 + (settings.margin ?? 0.03)) + (settings.slackMs ?? 2))
+}
+
+/** Bottleneck settings of one rule's limiters. */
+function limiterSettings(rule: RateRule, settings: LimiterSettings): Bottleneck.ConstructorOptions {
+  // Bottleneck commits a job to its start time as soon as a concurrency slot is free; only
+  // jobs still queued are ordered by priority. A bounded workspace concurrency keeps the
+  // queue, so a click's answer or a first post goes ahead of typing and edits of other threads.
+  const maxConcurrent = rule.scope === "channel" ? 1 : WORKSPACE_CONCURRENCY
+  const every = spacing(rule, settings)
+  if (!rule.burst) return { minTime: every, maxConcurrent }
+  return { maxConcurrent, reservoir: rule.burst, reservoirIncreaseInterval: every, reservoirIncreaseAmount: 1, reservoirIncreaseMaximum: rule.burst }
 }
 
 export class Limiters {
@@ -47,15 +65,12 @@ export class Limiters {
 
   constructor(rules: RateRule[], settings: LimiterSettings = {}) {
     this.order = new Bottleneck.Group({ maxConcurrent: 1 })
-    this.rules = rules.map((rule) => {
-      const minTime = spacing(rule, settings)
-      return { rule, group: new Bottleneck.Group({ minTime, maxConcurrent: rule.scope === "channel" ? 1 : null }) }
-    })
+    this.rules = rules.map((rule) => ({ rule, group: new Bottleneck.Group(limiterSettings(rule, settings)) }))
   }
 
   /**
    * Runs `fn` once every rule that covers `op` allows it (and no 429 pause holds the scope).
-   * Calls with the same `order` key (a thread) run one at a time, by priority then arrival.
+   * Calls with the same `order` key (a thread, a message) run one at a time, by priority then arrival.
    */
   schedule<T>(op: ChatOp, scope: Scope, priority: Priority, fn: () => Promise<T>, order = scope.channel): Promise<T> {
     const p = PRIORITY[priority]
@@ -69,6 +84,22 @@ export class Limiters {
       call,
     )
     return this.order.key(order).schedule({ priority: p }, run)
+  }
+
+  /**
+   * Whether a call of `op` in `scope` would start now: no 429 pause holds the scope and every
+   * rule covering `op` has room and nothing waiting. (Delivery opens a native stream only then,
+   * and posts instead of waiting for one.)
+   */
+  async ready(op: ChatOp, scope: Scope): Promise<boolean> {
+    const now = Date.now()
+    for (const key of ["*", `c:${scope.channel}`, `w:${scope.workspace}`]) if ((this.pausedUntil.get(key) ?? 0) > now) return false
+    for (const r of this.rules) {
+      if (!r.rule.ops.includes(op)) continue
+      const limiter = r.group.key(keyOf(r.rule, scope))
+      if ((limiter.counts().QUEUED ?? 0) > 0 || !(await limiter.check())) return false
+    }
+    return true
   }
 
   /** Calls waiting or running, across every thread (the outbox's queue depth). */

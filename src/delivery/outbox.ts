@@ -24,8 +24,8 @@ export interface OutboxOptions {
 
 /** What the outbox reports as it works (the relay's metrics listen). */
 export interface OutboxObserver {
-  /** A post or edit landed; `stalenessMs`: how long its content waited to become visible. */
-  sent(op: "post" | "edit", stalenessMs: number): void
+  /** A post, edit or stream append landed; `stalenessMs`: how long its content waited to become visible. */
+  sent(op: "post" | "edit" | "stream", stalenessMs: number): void
   rateLimited(): void
   retried(): void
 }
@@ -33,6 +33,9 @@ export interface OutboxObserver {
 export interface OutboxStats {
   posts: number
   edits: number
+  /** Native streams opened, and appends to them. */
+  streams: number
+  appends: number
   rateLimited: number
   transientErrors: number
   continuations: number
@@ -51,6 +54,8 @@ export interface SlotOptions {
   /** Resume a message posted before (restart): its ref and the key of what it shows. */
   ref?: MessageRef
   sentKey?: string
+  /** Resume a message whose content is known exactly (a native stream that ended). */
+  shows?: OutMessage
   label?: string
   /** Per-slot notifications (persistence), besides the outbox-wide hooks. */
   /** Right before a post: if we crash now, the platform may or may not have the message. */
@@ -87,7 +92,8 @@ export class Slot {
     this.thread = opts.thread
     this.priority = opts.priority ?? "stream"
     this.ref = opts.ref
-    this.sentKey = opts.sentKey
+    this.sentKey = opts.shows ? contentKey(opts.shows) : opts.sentKey
+    this.sent = opts.shows
     this.label = opts.label ?? "message"
   }
 
@@ -119,6 +125,29 @@ export class Slot {
     const sent = this.sent
     if (sent) return content.text === sent.text && sameActions(content, sent)
     return contentKey(content) === this.sentKey
+  }
+
+  /**
+   * The platform shows `content` in this slot's message, changed by another channel than this
+   * slot (a native stream that ended, a click answered through the platform's response
+   * channel): later sends compare with it, and a change still wanted goes out as an edit.
+   */
+  adopt(content: OutMessage, ref?: MessageRef): void {
+    if (ref !== undefined) this.ref = ref
+    this.sent = content
+    this.sentKey = contentKey(content)
+    this.opts.onSent?.(this.sentKey, content)
+    if (this.changed) this.touch()
+    else this.wake()
+  }
+
+  /**
+   * The platform now shows `content` through another channel, and `content` is what this slot
+   * wants from now on: nothing is sent (a click's answer replaced the message in place).
+   */
+  replaced(content: OutMessage): void {
+    this.source = () => content
+    this.adopt(content)
   }
 
   /** Says the source has newer content. */
@@ -166,7 +195,9 @@ export class Slot {
       }
       const op = this.ref ? "edit" : "post"
       this.outbox.limiters
-        .schedule(op, this.outbox.adapter.scopeOf(this.ref ?? this.thread), this.ref ? this.priority : higher(this.priority, "first"), () => this.run(), this.thread)
+        // Posts keep the thread's order; an edit only follows its own message's post, so it
+        // waits on its message alone and never holds another message's post back.
+        .schedule(op, this.outbox.adapter.scopeOf(this.ref ?? this.thread), this.ref ? this.priority : higher(this.priority, "first"), () => this.run(), this.ref ?? this.thread)
         .catch((err: unknown) => {
           // The limiter was stopped (shutdown): nothing more will be sent from here.
           this.queued = false
@@ -277,7 +308,7 @@ export class Outbox {
   readonly limiters: Limiters
   readonly log: Logger
   readonly retry: NonNullable<OutboxOptions["retry"]>
-  readonly stats: OutboxStats = { posts: 0, edits: 0, rateLimited: 0, transientErrors: 0, continuations: 0, failures: 0 }
+  readonly stats: OutboxStats = { posts: 0, edits: 0, streams: 0, appends: 0, rateLimited: 0, transientErrors: 0, continuations: 0, failures: 0 }
 
   constructor(opts: OutboxOptions) {
     this.adapter = opts.adapter
@@ -292,6 +323,21 @@ export class Outbox {
 
   private readonly gone = new Set<ThreadRef>()
   private readonly onThreadGone: ((thread: ThreadRef) => void) | undefined
+
+  private readonly noStreaming = new Set<string>()
+
+  /** Whether native streams may be tried in this thread's workspace (none refused there yet). */
+  canStream(thread: ThreadRef): boolean {
+    return this.adapter.stream !== undefined && !this.noStreaming.has(this.adapter.scopeOf(thread).workspace)
+  }
+
+  /** The workspace refused a native stream: its answers stream by edits from now on. */
+  refuseStreaming(thread: ThreadRef, err: unknown): void {
+    const { workspace } = this.adapter.scopeOf(thread)
+    if (this.noStreaming.has(workspace)) return
+    this.noStreaming.add(workspace)
+    this.log.info({ workspace, err }, "the platform refused a native stream; answers in this workspace stream by edits")
+  }
 
   /** Whether a post to this thread was refused because the thread no longer exists. */
   isGone(thread: ThreadRef): boolean {
@@ -313,11 +359,20 @@ export class Outbox {
   /** A typing indicator, at the lowest priority; failures are not worth a retry. */
   typing(thread: ThreadRef): void {
     const fn = this.adapter.typing
-    if (!fn || this.gone.has(thread)) return
+    // One indicator per thread waits at a time: a busy budget never piles them up.
+    if (!fn || this.gone.has(thread) || this.typingWaits.has(thread)) return
+    this.typingWaits.add(thread)
     this.limiters
-      .schedule("typing", this.adapter.scopeOf(thread), "typing", () => fn.call(this.adapter, thread), thread)
+      // Its own order key: a waiting indicator must not hold the thread's posts back.
+      .schedule("typing", this.adapter.scopeOf(thread), "typing", () => {
+        this.typingWaits.delete(thread)
+        return fn.call(this.adapter, thread)
+      }, `${thread}#typing`)
       .catch((err: unknown) => this.log.debug({ err }, "typing indicator failed"))
+      .finally(() => this.typingWaits.delete(thread))
   }
+
+  private readonly typingWaits = new Set<ThreadRef>()
 
   /**
    * A note only `userId` sees, where the platform can; otherwise it is posted in the thread.
@@ -335,7 +390,55 @@ export class Outbox {
       .catch((err: unknown) => this.log.warn({ err }, "could not show a private note"))
   }
 
+  /**
+   * Adds the bot's reaction `emoji` to a message (the answers a request offers where reactions
+   * are how people click). Through the limiters at interaction priority, in the thread's order.
+   * A 429 pauses its bucket and a transient error backs off, each tried again up to
+   * REACT_ATTEMPTS times in all; any other failure is logged. Resolves whether the reaction
+   * was added; never rejects.
+   */
+  async react(ref: MessageRef, emoji: string, thread?: ThreadRef): Promise<boolean> {
+    const fn = this.adapter.react
+    if (!fn || (thread !== undefined && this.gone.has(thread))) return false
+    const scope = this.adapter.scopeOf(ref)
+    const { baseMs = 500, maxMs = 30_000 } = this.retry
+    for (let attempt = 1; ; attempt++) {
+      let failure: { err: unknown } | undefined
+      try {
+        await this.limiters.schedule("react", scope, "interaction", async () => {
+          try {
+            await fn.call(this.adapter, ref, emoji)
+          } catch (err) {
+            failure = { err }
+          }
+        }, thread ?? scope.channel)
+      } catch (err) {
+        this.log.debug({ err, ref, emoji }, "reaction dropped: the outbox is stopping")
+        return false
+      }
+      if (!failure) return true
+      const { err } = failure
+      const again = attempt < REACT_ATTEMPTS
+      if (err instanceof RateLimitError) {
+        this.stats.rateLimited++
+        this.observer?.rateLimited()
+        this.limiters.pause(scope, err.scope, err.retryAfterMs)
+        if (again) continue // the paused bucket holds the next attempt back
+      } else if (isChatError(err, "transient") && again) {
+        this.stats.transientErrors++
+        this.observer?.retried()
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt - 1, { initialMs: baseMs, maxMs })))
+        continue
+      }
+      this.log.warn({ err, ref, emoji, attempts: attempt }, "could not add a reaction to a message; people can still add it themselves")
+      return false
+    }
+  }
+
   stop(): Promise<void> {
     return this.limiters.stop()
   }
 }
+
+/** Tries of one reaction before it is given up (reactions are a convenience, not content). */
+export const REACT_ATTEMPTS = 3

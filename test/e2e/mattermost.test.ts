@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { formatBlocks } from "../../src/delivery/render/format.ts"
 import { turnBlocks } from "../../src/delivery/render/turn-blocks.ts"
 import { splitMarkdown } from "../../src/delivery/split-markdown.ts"
-import { bash, text } from "../harness/model-server/index.ts"
+import { bash, question, text } from "../harness/model-server/index.ts"
 import { startMattermostRelay, type MattermostRelay } from "../harness/mattermost-relay.ts"
 import { sampleAnswer } from "../harness/text.ts"
 import { deferred } from "../harness/wait.ts"
@@ -177,6 +177,14 @@ describe("Mattermost without a public URL: reactions approve", () => {
     const root = h.say(h.alice, `@switchboard ${marker} go`)
     const ask = await h.mm.waitFor(() => h.botPosts(root.id).find((p) => p.message.startsWith("🔐")), { what: "the permission post" })
     expect(ask.message).toContain("React ✅ once, ♾️ always here or ❌ reject")
+    // The bot offers the answers as its own reactions, so people click instead of typing names;
+    // its own reactions answer nothing.
+    const offered = () => h.mm.reactions(ask.id).filter((r) => r.user_id === h.mm.bot.id).map((r) => r.emoji_name)
+    await h.mm.waitFor(() => offered().length === 3, { what: "the bot's reactions on the request" })
+    expect(offered()).toEqual(["white_check_mark", "infinity", "x"])
+    expect(h.relay.repos.interactions.byMessage(`mattermost:${h.channel.id}:${ask.id}`)?.state).toBe("open")
+    expect(h.mm.post(ask.id)!.message).not.toContain("Allowed")
+    expect(h.mm.ephemerals(h.alice.id)).toEqual([])
     h.mm.reactAs(h.alice.id, ask.id, "white_check_mark")
     await h.mm.waitFor(() => h.mm.ephemerals(h.alice.id).length > 0, { what: "alice's refusal" })
     expect(h.mm.ephemerals(h.alice.id).at(-1)!.message).toBe("Only an approver can answer this request.")
@@ -191,5 +199,18 @@ describe("Mattermost without a public URL: reactions approve", () => {
     const ask2 = await h.mm.waitFor(() => h.botPosts(root2.id).find((p) => p.message.startsWith("🔐")), { what: "second permission post" })
     await h.turnFinished(root2.id)
     expect(h.mm.post(ask2.id)!.message).toContain("Nobody answered within 3 s; rejected automatically.")
+  })
+
+  it("a question's options are offered as number reactions; a person's click picks one", async () => {
+    const marker = h.model.script([question("Which color?", ["Red", "Blue"]), text("Blue it is.")])
+    const root = h.say(h.alice, `@switchboard ${marker} choose`)
+    const ask = await h.mm.waitFor(() => h.botPosts(root.id).find((p) => p.message.includes("Which color?")), { what: "the question post" })
+    const offered = () => h.mm.reactions(ask.id).filter((r) => r.user_id === h.mm.bot.id).map((r) => r.emoji_name)
+    await h.mm.waitFor(() => offered().length === 2, { what: "the bot's number reactions" })
+    expect(offered()).toEqual(["one", "two"])
+    const done = h.turnFinished(root.id)
+    h.mm.reactAs(h.carol.id, ask.id, "two")
+    await done
+    expect(h.mm.post(ask.id)!.message).toContain("Answered “Blue” by @carol")
   })
 })

@@ -1,7 +1,7 @@
 // The terminal chat driven as a person would: under a pseudo-terminal (util-linux `script`),
 // with the embedded OpenCode server spawned from the dependency (its configuration coming
 // from the hermetic HOME, as a user's own would): type a prompt, watch the answer stream in,
-// press a key to allow a command, quit.
+// press a key to allow a command, read `/status` and `/help` rendered for a terminal, quit.
 import { spawn, type ChildProcess } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -75,8 +75,17 @@ describe("terminal chat", () => {
     await seen("Allowed once")
     await seen("The command printed from-terminal.")
 
+    // Command replies are markdown; the terminal shows them rendered (bold on a TTY, code plain).
     type("/status\r")
-    await seen("**Session**")
+    await seen(/Session ses_\w+/)
+    expect(output).toMatch(/\x1b\[1mSession\x1b\[22m/)
+    expect(strip(output)).not.toContain("**Session**")
+    expect(strip(output)).not.toMatch(/`ses_/)
+    // Help is worded for the terminal: no mentions or buttons, the number keys.
+    type("/help\r")
+    await seen("press the number of your choice")
+    await seen("• /status")
+    expect(strip(output)).not.toMatch(/Mention me|click one of its buttons|reactions/)
 
     const log = readFileSync(join(dataDir, "switchboard-chat.log"), "utf8")
     const pid = Number(/"pid":(\d+),"msg":"embedded OpenCode server is up/.exec(log)?.[1])

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { describe, expect, it } from "vitest"
-import { ConfigError, loadConfig, parseConfig } from "../../src/app/config.ts"
+import { ConfigError, ENV_OVERRIDES, loadConfig, parseConfig } from "../../src/app/config.ts"
 
 const ROOT = resolve(import.meta.dirname, "..", "..")
 
@@ -39,9 +39,47 @@ describe("config", () => {
       expect(err).toBeInstanceOf(ConfigError)
       const text = (err as Error).message
       expect(text).toContain("chat.verbosity")
-      expect(text).toContain("mattermost.secret is required when mattermost.publicUrl is set")
+      expect(text).toContain("mattermost.secret: required when mattermost.publicUrl is set — it signs button callbacks (or set MATTERMOST_SECRET)")
       expect(text).toContain('Unrecognized key: "typo"')
     }
+  })
+
+  it("a missing required value names the environment variable that can supply it", () => {
+    const problems = (raw: unknown, env: NodeJS.ProcessEnv = {}) => {
+      try {
+        parseConfig(raw, env)
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError)
+        return (err as Error).message.split("\n").slice(1)
+      }
+      return expect.unreachable()
+    }
+    expect(problems({ mattermost: { url: "https://chat.example.com" } })).toEqual([
+      "  - mattermost.token: required — the bot account's access token (or set MATTERMOST_TOKEN)",
+    ])
+    expect(problems({ mattermost: { token: "" } })).toEqual([
+      "  - mattermost.url: required — the server root, e.g. https://chat.example.com (or set MATTERMOST_URL)",
+      "  - mattermost.token: required — the bot account's access token (or set MATTERMOST_TOKEN)",
+    ])
+    // A wrong value is not "required", and one that came from the environment says where from.
+    expect(problems({ mattermost: { url: "chat", token: "t" } })).toEqual(["  - mattermost.url: must be the server root, e.g. https://chat.example.com"])
+    expect(problems({ mattermost: { token: "t" } }, { MATTERMOST_URL: "chat", SWITCHBOARD_HTTP_PORT: "eighty" })).toEqual([
+      "  - http.port: Invalid input: expected number, received NaN (from SWITCHBOARD_HTTP_PORT)",
+      "  - mattermost.url: must be the server root, e.g. https://chat.example.com (from MATTERMOST_URL)",
+    ])
+  })
+
+  it("every environment variable named in an error is one the relay reads", () => {
+    const named: string[] = []
+    for (const raw of [{ mattermost: {} }, { mattermost: { url: "https://x.example", token: "t", publicUrl: "https://relay.example" } }]) {
+      try {
+        parseConfig(raw)
+      } catch (err) {
+        for (const [, name] of (err as Error).message.matchAll(/\(or set (\w+)\)/g)) named.push(name!)
+      }
+    }
+    expect(named).toEqual(["MATTERMOST_URL", "MATTERMOST_TOKEN", "MATTERMOST_SECRET"])
+    for (const name of named) expect(ENV_OVERRIDES.map(([n]) => n)).toContain(name)
   })
 
   it("a missing or broken file is a clear error", () => {

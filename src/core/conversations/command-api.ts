@@ -1,5 +1,5 @@
 // The commands' view of a thread: start a new session, abort, report status.
-import type { MessageEvent } from "../../chat/types.ts"
+import type { MessageEvent, ThreadRef } from "../../chat/types.ts"
 import type { CommandApi } from "../../commands/types.ts"
 import { formatCost, formatDuration, formatTokens } from "../../delivery/render/format.ts"
 import { contextOf } from "../access/policy.ts"
@@ -8,6 +8,20 @@ import type { ConversationContext } from "./context.ts"
 import type { Surface } from "./host.ts"
 import { promptParts } from "./prompt-parts.ts"
 import { bindThread, isBusy, sendPrompt, senderOf } from "./sending.ts"
+import { threadName } from "./thread-name.ts"
+
+/** Posts the message a new conversation's thread opens on, and opens it (ChatAdapter.openThread). */
+async function starterThread(surface: Surface, event: MessageEvent, prompt: string | undefined): Promise<ThreadRef> {
+  const open = surface.adapter.openThread
+  if (!open) return event.thread
+  const name = threadName(prompt ?? "")
+  const who = event.user.name ? `@${event.user.name}` : event.user.displayName ?? "someone"
+  const starter = surface.outbox.slot({ thread: event.thread, priority: "first", label: "thread-start" })
+  starter.set({ text: `🧵 **${name}** — a new OpenCode session for ${who}` })
+  await starter.settled()
+  if (!starter.ref) throw new Error("could not post the message that starts the thread")
+  return open.call(surface.adapter, starter.ref, event.thread, name)
+}
 
 export function commandApi(ctx: ConversationContext, surface: Surface, event: MessageEvent): CommandApi {
   const current = () => ctx.conversations.get(event.thread)
@@ -28,15 +42,15 @@ export function commandApi(ctx: ConversationContext, surface: Surface, event: Me
         await run.fail("Stopped: a new session was started in this thread.")
       }
       const dropped = ctx.repos.queue.clear(event.thread)
-      const fresh = await bindThread(ctx, surface, event, conv?.binding)
+      // A command at a channel's top level (not a mention, which has its own message): the
+      // conversation gets a thread, opened on a message posted here to start it.
+      const thread = !conv && event.threadStart && !event.message ? await starterThread(surface, event, prompt) : event.thread
+      const fresh = await bindThread(ctx, surface, { ...event, thread }, conv?.binding)
       audit("session.new", fresh.sessionID)
       const note = `🆕 New session \`${fresh.sessionID}\`.${dropped ? ` Dropped ${dropped} queued message${dropped === 1 ? "" : "s"}.` : ""}`
-      if (parts) {
-        ctx.notify(surface, event.thread, note)
-        await sendPrompt(ctx, fresh, parts, senderOf(event.user))
-        return ""
-      }
-      return note
+      if (parts || thread !== event.thread) ctx.notify(surface, thread, note)
+      if (parts) await sendPrompt(ctx, fresh, parts, senderOf(event.user))
+      return parts || thread !== event.thread ? "" : note
     },
 
     async abort() {

@@ -3,6 +3,7 @@
 import type { ChatReply, MessageEvent } from "../../chat/types.ts"
 import { parseCommand, type ParsedCommand } from "../../commands/parse.ts"
 import { COMMANDS, findCommand, unknownCommandText } from "../../commands/registry.ts"
+import { commandSurface } from "../../commands/types.ts"
 import { contextOf } from "../access/policy.ts"
 import type { Verdict } from "../access/rules.ts"
 import { auditEvent } from "./audit.ts"
@@ -10,7 +11,7 @@ import { commandApi } from "./command-api.ts"
 import type { ConversationContext } from "./context.ts"
 import type { Surface } from "./host.ts"
 import { hasVisibleText, promptParts } from "./prompt-parts.ts"
-import { bindThread, enqueue, isBusy, sendPrompt, senderOf } from "./sending.ts"
+import { bindThread, enqueue, isBusy, placeOf, sendPrompt, senderOf } from "./sending.ts"
 
 export const NOT_ALLOWED_TO_PROMPT =
   "You are not allowed to start or continue agent sessions in this channel. Ask an administrator to add you to the access list."
@@ -49,21 +50,29 @@ export async function onMessage(ctx: ConversationContext, surface: Surface, even
   if (!built.ok) return { ephemeral: built.error }
   let target = conv
   if (!target) {
+    let thread = event.thread
     try {
-      target = await bindThread(ctx, surface, event)
+      thread = await placeOf(surface, event)
     } catch (err) {
-      ctx.log.error({ err, thread: event.thread }, "could not create a session")
-      ctx.notify(surface, event.thread, `Could not start an OpenCode session: ${(err as Error).message}`)
+      ctx.log.error({ err, thread: event.thread }, "could not open a thread for a new conversation")
+      ctx.notify(surface, event.thread, `Could not open a thread for this conversation: ${(err as Error).message}`)
+      return
+    }
+    try {
+      target = await bindThread(ctx, surface, { ...event, thread })
+    } catch (err) {
+      ctx.log.error({ err, thread }, "could not create a session")
+      ctx.notify(surface, thread, `Could not start an OpenCode session: ${(err as Error).message}`)
       return
     }
   }
-  if (built.notes.length > 0) ctx.notify(surface, event.thread, built.notes.join("\n"))
+  if (built.notes.length > 0) ctx.notify(surface, target.thread, built.notes.join("\n"))
   if (isBusy(ctx, target)) {
     const position = enqueue(ctx, target, built.parts, senderOf(event.user))
     if (position === undefined) {
       return { ephemeral: `The queue of this thread is full (${ctx.settings.maxQueuedPerThread} messages wait already), so this one was not queued. Send it again when the current answer is done, or \`${ctx.settings.commandPrefix}abort\`.` }
     }
-    ctx.notify(surface, event.thread, `⏳ Queued (position ${position}): I will send it when the current answer is done.`)
+    ctx.notify(surface, target.thread, `⏳ Queued (position ${position}): I will send it when the current answer is done.`)
     return
   }
   await sendPrompt(ctx, target, built.parts, senderOf(event.user))
@@ -89,6 +98,7 @@ async function runCommand(ctx: ConversationContext, surface: Surface, event: Mes
   const result = await command.run({
     args: parsed.args,
     user: event.user,
+    surface: commandSurface(surface.platform, surface.adapter.capabilities),
     prefix,
     bound: conv !== undefined,
     admin: ctx.access.isAdmin(access),

@@ -1,7 +1,7 @@
 // Getting a message to the runtime: bind a thread to a new session, send a prompt as a turn,
 // heal a binding whose session vanished (once, with a note in the thread), and queue
 // follow-ups while the session is busy.
-import type { ChatUser, MessageEvent } from "../../chat/types.ts"
+import type { ChatUser, MessageEvent, ThreadRef } from "../../chat/types.ts"
 import type { PromptPart } from "../../runtime/client.ts"
 import { isNotFound, RuntimeError } from "../../runtime/errors.ts"
 import type { Binding } from "../../storage/bindings.ts"
@@ -9,6 +9,7 @@ import type { Conversation } from "./conversation.ts"
 import type { ConversationContext } from "./context.ts"
 import type { Surface } from "./host.ts"
 import { newMessageID } from "./message-id.ts"
+import { threadName } from "./thread-name.ts"
 
 export interface Sender {
   id: string
@@ -60,6 +61,16 @@ export async function bindThread(ctx: ConversationContext, surface: Surface, eve
     return conv
   }
   return ctx.adopt(binding, surface)
+}
+
+/**
+ * Where a new conversation lives: the event's own thread, or, on platforms that open a thread
+ * for it (ChatAdapter.openThread: Discord), a thread opened on the message that started it.
+ */
+export async function placeOf(surface: Surface, event: Pick<MessageEvent, "thread" | "message" | "threadStart" | "text">): Promise<ThreadRef> {
+  const open = surface.adapter.openThread
+  if (!open || !event.threadStart || !event.message) return event.thread
+  return open.call(surface.adapter, event.message, event.thread, threadName(event.text))
 }
 
 /** Sends a prompt as a new turn; heals a vanished session once. */

@@ -103,9 +103,20 @@ export class Conversations implements ConversationContext {
     // Clicks and reactions only answer interactions, which are won once in one conditional
     // UPDATE: they never wait behind a prompt that is creating a session or downloading files.
     const reply = event.kind === "action" || event.kind === "reaction" ? await run() : await this.serial(event.thread, run)
-    // A click's answer rides in the platform's response to it; any other private answer is a
-    // separate call, and every call goes through the outbox.
-    if (reply?.ephemeral && event.kind !== "action") surface.outbox.ephemeral(event.thread, event.user.id, reply.ephemeral)
+    if (!reply?.ephemeral) return reply
+    // Where the adapter acknowledged at once and left a response channel, the answer goes
+    // through it (no edit budget, only the actor sees it). Otherwise a click's answer rides in
+    // the platform's response to it, and any other private answer is an outbox call.
+    const respond = event.kind === "action" || event.kind === "command" ? event.respond : undefined
+    if (respond) {
+      const text = reply.ephemeral
+      void respond.ephemeral(text).catch((err: unknown) => {
+        this.log.warn({ err, kind: event.kind, thread: event.thread }, "could not answer through the platform's response channel; posting the note instead")
+        surface.outbox.ephemeral(event.thread, event.user.id, text)
+      })
+      return {}
+    }
+    if (event.kind !== "action") surface.outbox.ephemeral(event.thread, event.user.id, reply.ephemeral)
     return reply
   }
 
@@ -127,7 +138,7 @@ export class Conversations implements ConversationContext {
           text: `${this.settings.commandPrefix}${event.name} ${event.args}`.trim(),
           files: [],
           mentioned: true,
-          threadStart: false,
+          threadStart: event.threadStart ?? false,
         })
     }
   }

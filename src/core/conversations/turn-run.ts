@@ -57,6 +57,7 @@ export class TurnRun {
       log: deps.log,
       label: `turn:${record.id}`,
       render: () => this.blocks(),
+      recipient: { user: host.ownerID, workspace: host.workspace },
       restore: { slots: restore?.slots ?? [], seals: record.seals },
       hooks: {
         posting: (index, text) => turns.recordPosting(record.id, index, text, this.now()),

@@ -46,10 +46,16 @@ export function permissionChoice(choice: string): PermissionAnswer | undefined {
 }
 
 /** A button or select choice for a single-question request. */
-export function questionDecision(questions: QuestionInfo[], choice: string, value?: string): QuestionDecision | undefined {
+export function questionDecision(questions: QuestionInfo[], choice: string, value?: string, values?: string[]): QuestionDecision | undefined {
   if (choice === "dismiss") return { reject: true }
   const q = questions[0]
   if (!q || questions.length !== 1) return undefined
+  if (choice === "select" && q.multiple && values && values.length > 0) {
+    // Every pick must be one of the options, each once.
+    const picked = [...new Set(values)].map((v) => (/^\d{1,2}$/.test(v) ? q.options[Number(v)] : undefined))
+    if (picked.some((o) => !o)) return undefined
+    return { answers: [picked.map((o) => o!.label)] }
+  }
   const index = choice === "select" ? Number(value) : Number(choice.slice(1))
   const option = Number.isInteger(index) ? q.options[index] : undefined
   return option ? { answers: [[option.label]] } : undefined

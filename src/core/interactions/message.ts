@@ -103,20 +103,29 @@ export function openMessage(r: Request, ctx: OpenContext): OutMessage {
     const req = r.request
     lines.push(questionBody(req, md))
     const single = req.questions.length === 1 ? req.questions[0]! : undefined
-    const options = single && !single.multiple ? single.options : []
+    const options = single ? single.options : []
+    const multiple = single?.multiple === true
     const caps = ctx.capabilities
     const clip = (s: string) => (s.length > caps.maxActionLabel ? `${s.slice(0, caps.maxActionLabel - 1)}…` : s)
-    if (options.length > 0 && caps.buttons && options.length + 1 <= caps.maxActions) {
+    // One pick: a button per option where they fit. Several picks: a multi-select.
+    if (options.length > 0 && !multiple && caps.buttons && options.length + 1 <= caps.maxActions) {
       actions = [
         ...options.map((o, i) => ({ id: actionId(req.id, `o${i}`), label: clip(o.label) })),
         { id: actionId(req.id, "dismiss"), label: "Dismiss", style: "danger" as const },
       ]
     } else if (options.length > 0 && caps.selects) {
-      select = { id: actionId(req.id, "select"), placeholder: "Choose…", options: options.map((o, i) => ({ value: String(i), label: clip(o.label) })) }
+      select = {
+        id: actionId(req.id, "select"),
+        placeholder: multiple ? "Choose one or more…" : "Choose…",
+        options: options.map((o, i) => ({ value: String(i), label: clip(o.label) })),
+        ...(multiple ? { multiple: true } : {}),
+      }
       if (caps.buttons) actions = [{ id: actionId(req.id, "dismiss"), label: "Dismiss", style: "danger" }]
     }
     const how = single?.multiple
-      ? "Reply with the numbers of your choices, separated by commas, or your own answer."
+      ? select
+        ? "Choose one or more, or reply with the numbers of your choices, separated by commas, or your own answer."
+        : "Reply with the numbers of your choices, separated by commas, or your own answer."
       : req.questions.length > 1
         ? "Reply with one answer per line (a number or your own words)."
         : actions || select

@@ -5,7 +5,7 @@
 // leaves `open` in one conditional UPDATE, and only the caller that won it resolves the waiting
 // promise. Late or double clicks get "already answered". This file must not know platforms.
 import type { Logger } from "../../log/logger.ts"
-import type { ActionEvent, ChatEvent, ChatReply, MessageEvent, ReactionEvent } from "../../chat/types.ts"
+import type { ActionEvent, ChatEvent, ChatReply, MessageEvent, ReactionEvent, Responder } from "../../chat/types.ts"
 import type { Slot } from "../../delivery/outbox.ts"
 import { findOwnPost } from "../../delivery/find-post.ts"
 import type { InteractionRecord, InteractionRepo } from "../../storage/interactions.ts"
@@ -169,7 +169,7 @@ export class Interactions {
     if (!host || rec.thread !== host.thread) return { ephemeral: REFUSALS.wrongThread }
     if (rec.messageRef !== undefined && event.message && event.message !== rec.messageRef) return { ephemeral: REFUSALS.wrongThread }
     const r = requestOf(rec)
-    const answer = this.answerOf(r, parsed.choice, event.value)
+    const answer = this.answerOf(r, parsed.choice, event.value, event.values)
     if (!answer) return { ephemeral: REFUSALS.invalidChoice }
     return this.decide(host, rec, r, answer, event, "click")
   }
@@ -216,12 +216,12 @@ export class Interactions {
     return closed
   }
 
-  private answerOf(r: Request, choice: string, value?: string): Answer | undefined {
+  private answerOf(r: Request, choice: string, value?: string, values?: string[]): Answer | undefined {
     if (r.kind === "permission") {
       const answer = permissionChoice(choice)
       return answer ? { kind: "permission", answer } : undefined
     }
-    return wrapQuestion(questionDecision(r.request.questions, choice, value))
+    return wrapQuestion(questionDecision(r.request.questions, choice, value, values))
   }
 
   private async decide(host: ThreadHost, rec: InteractionRecord, r: Request, answer: Answer, event: ChatEvent, via: string): Promise<ChatReply> {
@@ -253,7 +253,8 @@ export class Interactions {
       return { ephemeral: current?.state === "expired" ? REFUSALS.expired : REFUSALS.alreadyAnswered(current?.answeredBy) }
     }
     audit.record({ ...base, allowed: true, detail: `${rec.requestID} ${JSON.stringify(decision)}${always ? ` always:${always}` : ""} ${requestText(r)}` })
-    this.settle(host, rec, r, decision, { how: "answered", decision, by: who, ...(always ? { always } : {}) })
+    const respond = event.kind === "action" ? event.respond : undefined
+    this.settle(host, rec, r, decision, { how: "answered", decision, by: who, ...(always ? { always } : {}) }, respond)
     if (always && r.kind === "permission") {
       const grant = addGrant(this.always, host, r.request, always, user, who)
       this.answerCovered(host, grant, `${who}'s “Always”`)
@@ -262,8 +263,8 @@ export class Interactions {
   }
 
   /** Shows the outcome and hands the decision to the waiting router call. */
-  private settle(host: ThreadHost, rec: InteractionRecord, r: Request, decision: Decision, closure: Closure): void {
-    void this.show(host, r, closure, rec).catch((err: unknown) => this.deps.log.error({ err, requestID: rec.requestID }, "could not update a request message"))
+  private settle(host: ThreadHost, rec: InteractionRecord, r: Request, decision: Decision, closure: Closure, respond?: Responder): void {
+    void this.show(host, r, closure, rec, respond).catch((err: unknown) => this.deps.log.error({ err, requestID: rec.requestID }, "could not update a request message"))
     const waiter = this.waiting.get(rec.requestID)
     this.waiting.delete(rec.requestID)
     // Without a waiter (restart before the router re-asked) `ask` finds the stored decision.
@@ -286,14 +287,15 @@ export class Interactions {
   }
 
   /** Shows the request open (no closure) or closed, in the message it already has if any. */
-  private async show(host: ThreadHost, r: Request, closure: Closure | undefined, rec?: InteractionRecord): Promise<void> {
+  private async show(host: ThreadHost, r: Request, closure: Closure | undefined, rec?: InteractionRecord, respond?: Responder): Promise<void> {
     let record = rec ?? this.deps.repos.interactions.get(r.request.id)
     if (!record) return
     if (!record.messageRef && record.postingAt !== undefined) record = await this.adoptPosted(host, record)
     const slot = this.slotFor(host, record)
     const capabilities = host.surface.adapter.capabilities
     if (!closure) {
-      if (!record.messageRef) host.sealTurn() // the answer continues below the request
+      const first = !record.messageRef
+      if (first) host.sealTurn() // the answer continues below the request
       const ctx = { user: { id: "", isBot: false }, platform: host.surface.platform, channel: host.channel, space: host.space } as const
       slot.set(openMessage(r, {
         capabilities,
@@ -304,11 +306,42 @@ export class Interactions {
         deadline: record.deadline,
         prefix: this.deps.prefix,
       }))
+      if (first) void this.offerReactions(host, r, slot).catch((err: unknown) => this.deps.log.warn({ err, requestID: r.request.id }, "could not offer the answer reactions"))
       return
     }
-    slot.set(closedMessage(r, closure, { capabilities }))
-    // The slot finishes its last edit on its own; a later change re-creates it from the stored ref.
+    const closed = closedMessage(r, closure, { capabilities })
     this.slots.delete(record.requestID)
+    if (respond?.update && record.messageRef) {
+      // The clicked message is replaced through the platform's response channel (no edit budget);
+      // the slot learns what it shows, so it sends nothing unless something else changes it.
+      try {
+        await respond.update(closed)
+        slot.replaced(closed)
+        return
+      } catch (err) {
+        this.deps.log.warn({ err, requestID: record.requestID }, "could not update the clicked message through the response channel; editing it instead")
+      }
+    }
+    slot.set(closed)
+    // The slot finishes its last edit on its own; a later change re-creates it from the stored ref.
+  }
+
+  /**
+   * Where reactions are how people answer (the platform has them but no buttons), the bot adds
+   * the answers to its own request message once it is posted, so a person clicks one instead of
+   * typing an emoji name. Stops at the first that fails (each is logged by the outbox).
+   */
+  private async offerReactions(host: ThreadHost, r: Request, slot: Slot): Promise<void> {
+    const { adapter, outbox } = host.surface
+    if (!adapter.capabilities.reactions || adapter.capabilities.buttons || !adapter.react) return
+    const emoji = answerReactions(r, this.deps.reactions)
+    if (emoji.length === 0) return
+    await slot.settled()
+    for (const e of emoji) {
+      // Posted, and still waiting for an answer (a quick reply needs no reactions).
+      if (!slot.ref || this.deps.repos.interactions.get(r.request.id)?.state !== "open") return
+      if (!(await outbox.react(slot.ref, e, host.thread))) return
+    }
   }
 
   /** After a crash between posting the request and recording its id: find the message. */
@@ -334,6 +367,17 @@ export class Interactions {
     this.slots.set(rec.requestID, slot)
     return slot
   }
+}
+
+/**
+ * The reactions that answer a request, the first name of each choice: once, always, reject for
+ * a permission; 1…9 for the options of a single one-choice question (none past nine options).
+ */
+export function answerReactions(r: Request, map: ReactionChoices): string[] {
+  if (r.kind === "permission") return [map.once[0], map.always[0], map.reject[0]].filter((e): e is string => e !== undefined)
+  const q = r.request.questions.length === 1 ? r.request.questions[0] : undefined
+  if (!q || q.multiple || q.options.length === 0 || q.options.length > Math.min(9, map.numbers.length)) return []
+  return q.options.map((_, i) => map.numbers[i]!)
 }
 
 function wrapQuestion(decision: QuestionDecision | undefined): Answer | undefined {

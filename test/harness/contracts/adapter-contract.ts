@@ -1,7 +1,8 @@
 // The contract every chat adapter must keep, as one table-driven suite. A platform's test
 // wires its adapter to its fake and hands over a few hooks; the suite checks what delivery and
 // the core rely on: refs, post/edit as people see them, error classification, inbound events,
-// the bot's own messages ignored, clicks arriving as actions with private answers.
+// the bot's own messages ignored, clicks arriving as actions with private answers, and — where
+// the platform has them — a click's Responder and native streams.
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { ChatError, RateLimitError } from "../../../src/chat/errors.ts"
 import type { ChatAdapter, ChatEvent, ChatReply, ThreadRef } from "../../../src/chat/types.ts"
@@ -22,6 +23,8 @@ export interface ContractHarness {
   click: ((ref: string, actionId: string) => Promise<void>) | null
   /** Private notes the clicking person got. */
   ephemeralsOfClicker(): Promise<string[]> | string[]
+  /** Whom a native stream is for (platforms that address streams, Slack in channels). */
+  recipient?: { user: string; workspace: string }
   close(): Promise<void>
 }
 
@@ -105,6 +108,36 @@ export function describeAdapterContract(name: string, start: (sink: (e: ChatEven
       expect(e.kind === "action" && e.actionId).toBe("sb:per_contract1:once")
       expect(e.kind === "action" && e.message).toBe(ref)
       expect(await h.ephemeralsOfClicker()).toContain("Only @owner can answer this request.")
+    })
+
+    it("a click's responder answers privately and replaces the clicked message in place", async () => {
+      if (!h.click) return
+      const ref = await h.adapter.post(h.thread, { text: "approve?", actions: [{ id: "sb:per_contract2:once", label: "Allow once" }] })
+      await h.click(ref, "sb:per_contract2:once")
+      const e = await next((x) => x.kind === "action" && x.actionId === "sb:per_contract2:once")
+      const respond = e.kind === "action" ? e.respond : undefined
+      if (!respond) return
+      await respond.ephemeral("Noted privately.")
+      expect(await h.ephemeralsOfClicker()).toContain("Noted privately.")
+      if (!respond.update) return
+      await respond.update({ text: "Allowed once by alice." })
+      expect(await h.shown(ref)).toBe("Allowed once by alice.")
+    })
+
+    it("a native stream is one message showing the appends; stop(final) replaces it", async () => {
+      if (!h.adapter.stream) return
+      const opening = { text: "Hello", ...(h.recipient ? { recipient: h.recipient } : {}) }
+      const s = await h.adapter.stream(h.thread, opening)
+      expect(s.ref.startsWith(`${h.adapter.platform}:`)).toBe(true)
+      expect(h.adapter.scopeOf(s.ref).channel).toBe(h.adapter.scopeOf(h.thread).channel)
+      await s.append(", world")
+      await s.append("!")
+      await s.stop()
+      expect(await h.shown(s.ref)).toBe("Hello, world!")
+      const t = await h.adapter.stream(h.thread, { ...opening, text: "draft" })
+      await t.append(" text")
+      await t.stop({ text: "The final answer." })
+      expect(await h.shown(t.ref)).toBe("The final answer.")
     })
   })
 }

@@ -1,5 +1,5 @@
-// Test hooks that act as people: post (with attachments and replies), edit, delete, react,
-// type, and start threads or forum posts. Each checks what a real person could do (membership,
+// Test hooks that act as people: post (with attachments and replies), post through an incoming
+// webhook, edit, delete, react, type, and start threads or forum posts. Each checks what a real person could do (membership,
 // permissions, DM recipient) and throws a plain Error when the test asks for the impossible;
 // the effects and dispatches are exactly those of the REST paths (messages.ts, threads.ts…).
 import { storeAttachment, type Upload } from "./attachments.ts"
@@ -12,6 +12,7 @@ import type { FakeState } from "./state.ts"
 import { forumPost, threadFromMessage, threadWithoutMessage, unarchiveOnSend } from "./threads.ts"
 import { CHANNEL_TYPES, type ChannelRecord, type Json, type MessageRecord } from "./types.ts"
 import { validateMessageBody } from "./validate.ts"
+import { makeUser } from "./world.ts"
 
 export interface HumanPost {
   channelId: string
@@ -55,6 +56,18 @@ export function postAs(state: FakeState, userId: string, post: HumanPost): Messa
     attachments: (post.attachments ?? []).map((u) => storeAttachment(state, channel.id, u)),
     message_reference: post.reference ? { message_id: post.reference, channel_id: channel.id } : undefined,
   })
+}
+
+/**
+ * A message from an incoming webhook (a CI job, an integration): Discord sets `webhook_id`, and the
+ * author is the webhook itself (its id, its name, `bot: true`), never a member.
+ */
+export function postAsWebhook(state: FakeState, input: { channelId: string; content: string; username: string }): MessageRecord {
+  const channel = state.requireChannel(input.channelId)
+  if (!channel.guild_id || state.isThread(channel) || channel.type === CHANNEL_TYPES.forum) throw new Error("fake-discord: webhooks post in text channels")
+  validateMessageBody({ content: input.content }, { hasFiles: false, partial: false })
+  const author = makeUser({ username: input.username, bot: true })
+  return createMessage(state, channel, author, { content: input.content, webhook_id: author.id })
 }
 
 export function editAs(state: FakeState, userId: string, channelId: string, messageId: string, content: string): MessageRecord {

@@ -8,7 +8,7 @@ import type { Upload } from "./attachments.ts"
 import { autocomplete, click, select, slashCommand, type CommandUse, type ComponentRef } from "./clicks.ts"
 import { listCommands } from "./commands.ts"
 import { GatewayHub, type GatewayStats } from "./gateway.ts"
-import { createThreadAs, deleteAs, editAs, postAs, reactAs, typeAs, type HumanPost, type HumanThread } from "./humans.ts"
+import { createThreadAs, deleteAs, editAs, postAs, postAsWebhook, reactAs, typeAs, type HumanPost, type HumanThread } from "./humans.ts"
 import type { PrivilegedIntents } from "./intents.ts"
 import { InteractionHub } from "./interactions.ts"
 import type { RateLimitTable } from "./limits.ts"
@@ -94,6 +94,8 @@ export interface FakeDiscord {
 
   /** A person posts; `<@BOT_ID>` in content mentions the bot. Dispatched exactly like Discord. */
   postAs(user: IdLike, post: HumanPost): MessageView
+  /** An incoming webhook posts (author = the webhook, `webhook_id` set); dispatched like Discord. */
+  postAsWebhook(input: { channelId: string; content: string; username: string }): MessageView
   editAs(user: IdLike, channelId: string, messageId: string, content: string): MessageView
   deleteAs(user: IdLike, channelId: string, messageId: string): void
   reactAs(user: IdLike, channelId: string, messageId: string, emoji: string): void
@@ -208,6 +210,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
 
     postAs: (user, post) => view(postAs(state, idOf(user), post).wire.id),
+    postAsWebhook: (input) => view(postAsWebhook(state, input).wire.id),
     editAs: (user, channelId, messageId, content) => view(editAs(state, idOf(user), channelId, messageId, content).wire.id),
     deleteAs: (user, channelId, messageId) => deleteAs(state, idOf(user), channelId, messageId),
     reactAs: (user, channelId, messageId, emoji) => reactAs(state, idOf(user), channelId, messageId, emoji, true),

@@ -1,6 +1,7 @@
 // REST routes for identity and places: gateway info, the bot user and application, users, DMs,
-// guilds (members, roles, channels, active threads) and channels (get, patch, delete). Each
-// handler checks access, calls the state, and returns Discord's JSON shape.
+// the bot's guilds, guilds (members, member search, roles, channels, active threads) and
+// channels (get, patch, delete). Each handler checks access, calls the state, and returns
+// Discord's JSON shape.
 import { errors } from "./errors.ts"
 import { ok, route, str, type Route } from "./http.ts"
 import { applicationFlags } from "./intents.ts"
@@ -51,7 +52,22 @@ export const coreRoutes: Route[] = [
       integration_types_config: { "0": {} },
     }),
   ),
+  route("GET", "/users/@me/guilds", ({ state }) =>
+    ok([...state.guilds.values()].map((g) => ({ id: g.id, name: g.name, icon: null, owner: false, permissions: "0", features: [] }))),
+  ),
   route("GET", "/guilds/:guildId", ({ state, params }) => ok(guildWire(state, state.requireGuild(params.guildId!)))),
+  // Before `members/:userId`, which would otherwise take "search" for a user id.
+  route("GET", "/guilds/:guildId/members/search", ({ state, params, query }) => {
+    const guild = state.requireGuild(params.guildId!)
+    const q = (query.get("query") ?? "").toLowerCase()
+    const limit = Math.min(1000, Math.max(1, Number(query.get("limit") ?? 1) || 1))
+    const found = [...state.members.values()].filter((m) => {
+      if (m.guild_id !== guild.id) return false
+      const u = state.users.get(m.user_id)
+      return Boolean(u && (u.username.toLowerCase().startsWith(q) || (u.global_name ?? "").toLowerCase().startsWith(q) || (m.nick ?? "").toLowerCase().startsWith(q)))
+    })
+    return ok(found.slice(0, limit).map((m) => memberWire(state, m)))
+  }),
   route("GET", "/guilds/:guildId/members/:userId", ({ state, params }) => {
     state.requireGuild(params.guildId!)
     return ok(memberWire(state, state.requireMember(params.guildId!, params.userId!)))

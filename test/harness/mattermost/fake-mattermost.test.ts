@@ -22,7 +22,7 @@ let fm: FakeMattermost
 let alice: UserHandle
 let town: Channel
 let teamId: string
-const clients: Socket[] = []
+const clients: BotSocket[] = []
 const servers: Server[] = []
 
 function client(token: string): Client {
@@ -32,26 +32,42 @@ function client(token: string): Client {
   return c
 }
 
-/** Collects a WebSocketClient's events and counters; `until` re-checks on each callback. */
+/**
+ * Collects a WebSocketClient's events and counters; `until` re-checks on each callback, so a wait
+ * ends on the event it waits for. Its timeout only reports a hang: it is as generous as the
+ * fake's own `waitFor`, so a busy machine that runs timers late is not a failure. `close` is a
+ * real close: the client's own only closes an OPEN socket, and one still connecting (a reconnect
+ * under way when a test ends) would open later into whatever listens on that port next.
+ */
 class BotSocket {
   readonly events: WebSocketMessage[] = []
   readonly count = { reconnects: 0, missed: 0, closes: 0 }
   readonly ws: Socket
   private readonly waiters = new Set<() => void>()
+  private closing = false
 
   constructor(token: string, extra: { newWebSocketFn?: (url: string) => WebSocket } = {}) {
     ensureWebSocketGlobals()
     this.ws = new WebSocketClient({ minWebSocketRetryTime: 200, reconnectJitterRange: 10, ...extra })
-    clients.push(this.ws)
+    clients.push(this)
     const poke = () => this.waiters.forEach((w) => w())
+    // Opened or closed while closing: close again once the client's handler is done (a close
+    // handler schedules the next attempt after the listeners ran; close() clears it).
+    const reclose = () => void (this.closing && queueMicrotask(() => this.ws.close()))
+    this.ws.addFirstConnectListener(reclose)
     this.ws.addMessageListener((m) => (this.events.push(m), poke()))
     this.ws.addMissedMessageListener(() => (this.count.missed++, poke()))
-    this.ws.addReconnectListener(() => (this.count.reconnects++, poke()))
-    this.ws.addCloseListener(() => (this.count.closes++, poke()))
+    this.ws.addReconnectListener(() => (this.count.reconnects++, poke(), reclose()))
+    this.ws.addCloseListener(() => (this.count.closes++, poke(), reclose()))
     this.ws.initialize(client(token).getWebSocketUrl(), token)
   }
 
-  until<T>(fn: () => T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+  close(): void {
+    this.closing = true
+    this.ws.close()
+  }
+
+  until<T>(fn: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const v = fn()
@@ -324,13 +340,20 @@ describe("WebSocketClient", () => {
 
     fm.setSocketsRefused(true)
     fm.dropSockets()
+    // Close 1 is the drop, close 2 a reconnect the fake refused; the client's retry timer decides
+    // when that happens, so wait for the close itself, however late a busy machine runs it.
     await sock.until(() => sock.count.closes >= 2, "a refused reconnect attempt")
     const missed = fm.postAs(alice.id, { channel_id: town.id, message: "while you were away" })
     expect(fm.connections()).toBe(0)
+    expect(sock.count.missed).toBe(0)
 
     fm.setSocketsRefused(false)
-    await sock.until(() => sock.count.missed === 1, "missed-message listener")
+    // The next attempt gets a hello with a new connection id: the missed-message listener fires.
+    // Wait for it to have fired at all, then say how often (a count that overshot would
+    // otherwise look like a hang).
+    await sock.until(() => sock.count.missed > 0, "missed-message listener")
     await fm.waitForConnection()
+    expect(sock.count.missed).toBe(1)
     expect(sock.events.some((e) => e.event === "posted" && postIn(e.data as Json).id === missed.id)).toBe(false)
     const since = await bot.getPostsSince(town.id, before.create_at)
     expect(since.order).toEqual([missed.id])
@@ -406,7 +429,7 @@ describe("WebSocketClient", () => {
       fm.dropSockets()
       await sock.until(() => sock.count.missed === 1, "missed-message listener")
       await fm.waitForConnection()
-      sock.ws.close()
+      sock.close()
       await fm.waitFor((f) => f.connections() === 0)
     } finally {
       Object.assign(g, saved)

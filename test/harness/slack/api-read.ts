@@ -1,7 +1,7 @@
 // Web API methods that read the workspace or open sessions: auth.test (granted scopes in the
 // `x-oauth-scopes` header), apps.connections.open (app token; a Socket Mode URL on the fake),
-// conversations.info / history / replies (oldest/latest/inclusive/limit/cursor paging) / open,
-// users.info, usergroups.list, usergroups.users.list and bots.info.
+// conversations.info / history / replies (oldest/latest/inclusive/limit/cursor paging) / open /
+// list, users.info / list (cursor paging), usergroups.list, usergroups.users.list and bots.info.
 import type { MethodTable } from "./api.ts"
 import { wireMessage } from "./events.ts"
 import { bool, str } from "./http.ts"
@@ -103,6 +103,18 @@ function page(state: FakeState, list: Message[], args: Json, newestFirst: boolea
   }
 }
 
+/** Cursor paging over a plain list (users.list, conversations.list): the cursor is the next index. */
+function listPage<T>(items: T[], args: Json): { items: T[]; next: string } {
+  const start = typeof args.cursor === "string" && args.cursor ? Number(Buffer.from(args.cursor, "base64").toString("utf8").replace("next_index:", "")) : 0
+  if (!Number.isInteger(start) || start < 0) throw new SlackError("invalid_cursor")
+  const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), LIMITS.listPageSize.max)
+  const page = items.slice(start, start + limit)
+  const more = start + limit < items.length
+  return { items: page, next: more ? Buffer.from(`next_index:${start + limit}`).toString("base64") : "" }
+}
+
+const LIST_TYPES: Record<string, Channel["type"]> = { public_channel: "public", private_channel: "private", mpim: "mpim", im: "im" }
+
 export const readMethods: MethodTable = {
   "auth.test": {
     headers: (state) => ({ "x-oauth-scopes": state.grantedScopes().join(",") }),
@@ -168,6 +180,24 @@ export const readMethods: MethodTable = {
   "users.info": {
     scope: () => "users:read",
     handler: ({ state, args }) => ({ user: userObject(state, state.requireUser(str(args.user) ?? "")) }),
+  },
+  "users.list": {
+    scope: () => "users:read",
+    handler: ({ state, args }) => {
+      const { items, next } = listPage([...state.users.values()], args)
+      return { members: items.map((u) => userObject(state, u)), response_metadata: { next_cursor: next } }
+    },
+  },
+  "conversations.list": {
+    scope: () => "channels:read",
+    handler: ({ state, args }) => {
+      const wanted = (str(args.types) ?? "public_channel").split(",").map((t) => LIST_TYPES[t.trim()])
+      if (wanted.some((t) => t === undefined)) throw new SlackError("invalid_types")
+      const readable = (c: Channel) => c.type === "public" || (c.members.has(state.bot.userId) && state.hasScope(READ_SCOPE[c.type]))
+      const all = [...state.channels.values()].filter((c) => wanted.includes(c.type) && readable(c))
+      const { items, next } = listPage(all, args)
+      return { channels: items.map((c) => channelObject(state, c)), response_metadata: { next_cursor: next } }
+    },
   },
   "usergroups.list": {
     scope: () => "usergroups:read",

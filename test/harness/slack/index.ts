@@ -154,6 +154,8 @@ export interface FakeSlack {
   refuseSockets(refused: boolean): void
   /** Sends a `disconnect` frame on every open socket; returns how many. */
   sendDisconnect(reason: DisconnectReason): number
+  /** Sends a delivery again as Slack does when it missed the ack (same payload, retry_attempt + 1); resolves once acknowledged again. */
+  redeliver(envelope: { seq: number }, reason?: string): Promise<EnvelopeRecord>
 
   /** The next `count` calls of `method` get HTTP 429 with `Retry-After: retryAfterSec`. */
   forceRateLimit(method: string, count?: number, retryAfterSec?: number): void
@@ -302,6 +304,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       hub.refused = refused
     },
     sendDisconnect: (reason) => hub.sendDisconnect(reason),
+    redeliver: async (envelope, reason = "timeout") => structuredClone(await hub.redeliver(envelope.seq, reason)),
 
     forceRateLimit: (method, count = 1, retryAfterSec = 1) => limiter.force(method, count, retryAfterSec),
     setRateLimits: (setting) => limiter.configure(setting),

@@ -34,6 +34,7 @@ export const LIMITS = {
   redeliveries: { max: 3, why: "Socket Mode: an unacknowledged envelope is retried up to 3 times" },
   statusTtlMs: { max: 120_000, why: "assistant.threads.setStatus: a status clears itself after 2 minutes" },
   historyPageSize: { max: 999, why: "conversations.history/replies: `limit` is capped (Slack documents 999)" },
+  listPageSize: { max: 1000, why: "users.list / conversations.list: `limit` is capped (Slack documents no more than 1,000)" },
 } as const satisfies Record<string, Limit>
 
 /** A sliding window: at most `limit` calls in any `windowMs`; `perChannel` keys it by `channel` too. */
@@ -85,6 +86,8 @@ export const RATE_LIMITS: Readonly<Record<string, RateRule | null>> = {
   "conversations.replies": tier3,
   "conversations.open": tier3,
   "users.info": tier4,
+  "users.list": tier2,
+  "conversations.list": tier2,
   "usergroups.list": tier2,
   "usergroups.users.list": tier2,
   "bots.info": tier3,

@@ -98,6 +98,8 @@ export function updateMessage(state: FakeState, m: Message, patch: MessagePatch,
   if (patch.blocks !== undefined) m.blocks = normalizeBlocks(patch.blocks)
   if (patch.attachments !== undefined) m.attachments = structuredClone(patch.attachments)
   if (patch.metadata !== undefined) m.metadata = structuredClone(patch.metadata)
+  // A stopped stream is an ordinary message: an update replaces what it shows.
+  if (m.stream?.state === "stopped" && (patch.text !== undefined || patch.blocks !== undefined)) m.stream.replaced = true
   m.edited = { user: editor, ts: nextTs() }
   emitChanged(state, m, previous)
   state.changed()
@@ -109,6 +111,7 @@ export function replaceMessage(state: FakeState, m: Message, next: { text: strin
   m.text = next.text
   m.blocks = normalizeBlocks(next.blocks)
   m.attachments = structuredClone(next.attachments)
+  if (m.stream?.state === "stopped") m.stream.replaced = true
   m.edited = { user: m.user, ts: nextTs() }
   emitChanged(state, m, previous)
   state.changed()

@@ -72,10 +72,12 @@ export function streamedText(chunks: Json[]): string {
 
 /**
  * What a person sees for a message: blocks win over `text` (then only the notification fallback);
- * a stream shows its markdown, then any final blocks; attachments follow; shared files as `[file: name]`.
+ * a stream shows its markdown, then any final blocks (until a chat.update replaces it); attachments follow;
+ * shared files as `[file: name]`.
  */
 export function renderMessage(m: Message, fileNames: string[] = []): string {
-  const body = m.stream ? streamedText(m.stream.chunks) : m.blocks.length > 0 ? "" : m.text
+  const streamed = m.stream && !m.stream.replaced
+  const body = streamed && m.stream ? streamedText(m.stream.chunks) : m.blocks.length > 0 ? "" : m.text
   const attachments = m.attachments.map((a) => {
     const blocks = Array.isArray(a.blocks) ? renderBlocks(a.blocks as Json[]) : ""
     return blocks || String(a.text ?? a.fallback ?? "")

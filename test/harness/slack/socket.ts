@@ -3,7 +3,7 @@
 // connection or queued until one opens, the 3 s ack deadline with per-attempt latency, and
 // redelivery of an unacknowledged envelope (new envelope_id, same payload, retry_attempt+1,
 // retry_reason "timeout") up to 3 times (README "Socket Mode"). Test knobs: disconnect frames,
-// drop, refuse.
+// drop, refuse, and redelivering an envelope that was acknowledged.
 import type { IncomingMessage } from "node:http"
 import type { Duplex } from "node:stream"
 import { WebSocket, WebSocketServer } from "ws"
@@ -147,6 +147,19 @@ export class SocketHub {
     const d = this.deliveries.find((x) => x.record === record)
     if (!d || record.status !== "pending") return Promise.resolve(record)
     return new Promise((resolve) => d.waiters.push(resolve))
+  }
+
+  /**
+   * Slack sends a delivery again although it was acknowledged (it did not see the ack in time):
+   * the same payload in a new envelope with retry_attempt + 1. Returns the record once settled again.
+   */
+  redeliver(seq: number, reason: string): Promise<EnvelopeRecord> {
+    const d = this.deliveries.find((x) => x.record.seq === seq)
+    if (!d) throw new Error(`fake-slack: no delivery #${seq}`)
+    d.record.status = "pending"
+    this.attempt(d, reason)
+    this.state.changed()
+    return this.settled(d.record)
   }
 
   sendDisconnect(reason: DisconnectReason): number {

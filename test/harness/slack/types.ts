@@ -33,6 +33,8 @@ export interface StreamState {
   chunks: Json[]
   recipientUserId: string | undefined
   recipientTeamId: string | undefined
+  /** A chat.update after the stream stopped replaced what the message shows (chunks are kept). */
+  replaced?: boolean
 }
 
 export interface Message {
