@@ -70,6 +70,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const repos = openRepositories(opts.storagePath)
   // Inbound ids are kept to refuse replays after reconnects; two weeks is far past any replay.
   repos.seen.prune(Date.now() - 14 * 24 * 3_600_000)
+  // Menus outlive their buttons (a day) by a week, for a late click's clear answer.
+  repos.menus.prune(Date.now() - 8 * 24 * 3_600_000)
   const access = new AccessPolicy(opts.access)
   const consent = new Consent({
     runtime: consentRuntime(client),

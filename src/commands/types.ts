@@ -49,6 +49,17 @@ export interface CommandResult {
   reply?: string
   /** Shown only to the user, where the platform allows. */
   ephemeral?: string
+  /** Options to pick from, posted in the thread: a click runs `command <arg>` as the clicker. */
+  choices?: CommandChoices
+}
+
+export interface CommandChoices {
+  /** The message above the buttons (or select). */
+  text: string
+  /** The command each option runs (without the prefix). */
+  command: string
+  options: Array<{ label: string; arg: string }>
+  placeholder?: string
 }
 
 export interface Command {

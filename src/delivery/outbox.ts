@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto"
 import type { Logger } from "../log/logger.ts"
 import { RateLimitError, isChatError, isGone } from "../chat/errors.ts"
-import type { ChatAdapter, MessageRef, OutMessage, ThreadRef } from "../chat/types.ts"
+import type { ChatAdapter, ChatOp, MessageRef, OutFile, OutMessage, ThreadRef } from "../chat/types.ts"
 import { backoffDelay } from "../timing/backoff.ts"
 import { Limiters, type Priority } from "./limiter.ts"
 
@@ -401,37 +401,68 @@ export class Outbox {
     const fn = this.adapter.react
     if (!fn || (thread !== undefined && this.gone.has(thread))) return false
     const scope = this.adapter.scopeOf(ref)
+    const result = await this.call("react", scope, thread ?? scope.channel, () => fn.call(this.adapter, ref, emoji), { attempts: REACT_ATTEMPTS, transient: true })
+    if (result.ok) return true
+    if (!result.stopping) this.log.warn({ err: result.err, ref, emoji }, "could not add a reaction to a message; people can still add it themselves")
+    return false
+  }
+
+  /**
+   * Uploads a file into a thread (in the thread's order, behind its posts). Only a 429 is tried
+   * again: after a timeout the platform may already have the file, and a second copy is worse
+   * than a clear failure. Resolves with the file's message, or undefined (logged) without one.
+   */
+  async upload(thread: ThreadRef, file: OutFile, comment?: string): Promise<MessageRef | undefined> {
+    const fn = this.adapter.upload
+    if (!fn || this.gone.has(thread)) return undefined
+    const result = await this.call("upload", this.adapter.scopeOf(thread), thread, () => fn.call(this.adapter, thread, file, comment), { attempts: UPLOAD_ATTEMPTS, transient: false })
+    if (result.ok) return result.value
+    if (!result.stopping) this.log.warn({ err: result.err, thread, file: file.name, bytes: file.data.length }, "could not upload a file")
+    return undefined
+  }
+
+  /**
+   * One call outside any slot, through the limiters at interaction priority: a 429 pauses its
+   * bucket and is tried again, a transient error backs off and is tried again where allowed,
+   * up to `attempts` tries in all. Never rejects.
+   */
+  private async call<T>(
+    op: ChatOp,
+    scope: { channel: string; workspace: string },
+    order: string,
+    fn: () => Promise<T>,
+    opts: { attempts: number; transient: boolean },
+  ): Promise<{ ok: true; value: T } | { ok: false; err: unknown; stopping: boolean }> {
     const { baseMs = 500, maxMs = 30_000 } = this.retry
     for (let attempt = 1; ; attempt++) {
-      let failure: { err: unknown } | undefined
+      let outcome: { ok: true; value: T } | { ok: false; err: unknown } | undefined
       try {
-        await this.limiters.schedule("react", scope, "interaction", async () => {
+        await this.limiters.schedule(op, scope, "interaction", async () => {
           try {
-            await fn.call(this.adapter, ref, emoji)
+            outcome = { ok: true, value: await fn() }
           } catch (err) {
-            failure = { err }
+            outcome = { ok: false, err }
           }
-        }, thread ?? scope.channel)
+        }, order)
       } catch (err) {
-        this.log.debug({ err, ref, emoji }, "reaction dropped: the outbox is stopping")
-        return false
+        this.log.debug({ err, op }, "call dropped: the outbox is stopping")
+        return { ok: false, err, stopping: true }
       }
-      if (!failure) return true
-      const { err } = failure
-      const again = attempt < REACT_ATTEMPTS
+      if (outcome!.ok) return outcome!
+      const { err } = outcome!
+      const again = attempt < opts.attempts
       if (err instanceof RateLimitError) {
         this.stats.rateLimited++
         this.observer?.rateLimited()
         this.limiters.pause(scope, err.scope, err.retryAfterMs)
         if (again) continue // the paused bucket holds the next attempt back
-      } else if (isChatError(err, "transient") && again) {
+      } else if (opts.transient && isChatError(err, "transient") && again) {
         this.stats.transientErrors++
         this.observer?.retried()
         await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt - 1, { initialMs: baseMs, maxMs })))
         continue
       }
-      this.log.warn({ err, ref, emoji, attempts: attempt }, "could not add a reaction to a message; people can still add it themselves")
-      return false
+      return { ok: false, err, stopping: false }
     }
   }
 
@@ -442,3 +473,6 @@ export class Outbox {
 
 /** Tries of one reaction before it is given up (reactions are a convenience, not content). */
 export const REACT_ATTEMPTS = 3
+
+/** Tries of one upload, for rate limits only (see Outbox.upload). */
+export const UPLOAD_ATTEMPTS = 4

@@ -132,4 +132,16 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE bindings ADD COLUMN space TEXT NOT NULL DEFAULT 'channel';
   `,
+  // 5: choices a command offered as buttons or a select (model, session, diff/undo …): a click
+  //    runs the command with the chosen argument, as if typed by the clicker
+  `
+  CREATE TABLE menus (
+    id          TEXT PRIMARY KEY,
+    thread      TEXT NOT NULL,
+    command     TEXT NOT NULL,
+    args        TEXT NOT NULL,               -- JSON string[]
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX menus_created ON menus(created_at);
+  `,
 ]

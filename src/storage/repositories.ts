@@ -5,6 +5,7 @@ import { createChannelSettingsRepo } from "./channel-settings.ts"
 import { openDatabase, type Db } from "./db.ts"
 import { createGrantRepo } from "./grants.ts"
 import { createInteractionRepo } from "./interactions.ts"
+import { createMenuRepo } from "./menus.ts"
 import { createQueueRepo } from "./queue.ts"
 import { createSeenEventsRepo } from "./seen-events.ts"
 import { createTurnRepo } from "./turns.ts"
@@ -17,6 +18,7 @@ export function createRepositories(db: Db) {
     turns: createTurnRepo(db),
     interactions: createInteractionRepo(db),
     grants: createGrantRepo(db),
+    menus: createMenuRepo(db),
     queue: createQueueRepo(db),
     seen: createSeenEventsRepo(db),
     audit: createAuditRepo(db),

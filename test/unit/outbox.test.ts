@@ -2,7 +2,7 @@
 // jump the queue, a deleted message continues in a new one, a 429 pauses the bucket.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { MemoryAdapter } from "../../adapters/memory/adapter.ts"
-import { ChatError } from "../../src/chat/errors.ts"
+import { ChatError, RateLimitError } from "../../src/chat/errors.ts"
 import { Outbox } from "../../src/delivery/outbox.ts"
 import { silentLogger } from "../../src/log/logger.ts"
 
@@ -160,6 +160,24 @@ describe("outbox failure policy", () => {
     await vi.advanceTimersByTimeAsync(1_000)
     expect(gone).toEqual([other])
     expect(adapter.calls.filter((c) => c.ref.startsWith(other))).toHaveLength(1) // only the refused post
+    await outbox.stop()
+  })
+
+  it("an upload: a 429 is waited out and tried again, a timeout is not (the file may have arrived)", async () => {
+    const adapter = new MemoryAdapter()
+    const outbox = new Outbox({ adapter, log: silentLogger })
+    const thread = adapter.thread()
+    const file = { name: "diff.patch", mime: "text/x-diff", data: new TextEncoder().encode("+ one line") }
+    adapter.refuseNext(new RateLimitError("memory", 1_000, "channel"))
+    const first = outbox.upload(thread, file, "the diff")
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(await first).toBeDefined()
+    expect(adapter.visible(thread).filter((m) => m.file)).toHaveLength(1)
+    adapter.refuseNext(new ChatError("memory", "transient", "timed out"))
+    const second = outbox.upload(thread, file)
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(await second).toBeUndefined()
+    expect(adapter.calls.filter((c) => c.op === "upload").map((c) => c.ok)).toEqual([false, true, false])
     await outbox.stop()
   })
 })

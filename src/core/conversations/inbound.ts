@@ -10,6 +10,7 @@ import { auditEvent } from "./audit.ts"
 import { commandApi } from "./command-api.ts"
 import type { ConversationContext } from "./context.ts"
 import type { Surface } from "./host.ts"
+import { menuMessage } from "./menus.ts"
 import { hasVisibleText, promptParts } from "./prompt-parts.ts"
 import { bindThread, enqueue, isBusy, placeOf, sendPrompt, senderOf } from "./sending.ts"
 
@@ -106,5 +107,9 @@ async function runCommand(ctx: ConversationContext, surface: Surface, event: Mes
     commands: COMMANDS,
   })
   if (result.reply) ctx.notify(surface, event.thread, result.reply)
+  if (result.choices) {
+    const menu = menuMessage(ctx.repos.menus, event.thread, result.choices, surface.adapter.capabilities, prefix, ctx.now())
+    surface.outbox.slot({ thread: event.thread, priority: "first", label: `menu:${result.choices.command}` }).set(menu)
+  }
   return result.ephemeral ? { ephemeral: result.ephemeral } : undefined
 }

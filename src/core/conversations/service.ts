@@ -15,6 +15,7 @@ import { Conversation } from "./conversation.ts"
 import type { ConversationContext, ConversationDeps } from "./context.ts"
 import type { Surface } from "./host.ts"
 import { onMessage } from "./inbound.ts"
+import { isMenuAction, menuPick } from "./menus.ts"
 import { drain } from "./sending.ts"
 import { TurnRun } from "./turn-run.ts"
 import { Emitter } from "../store/emitter.ts"
@@ -125,8 +126,15 @@ export class Conversations implements ConversationContext {
     switch (event.kind) {
       case "message":
         return onMessage(this, surface, event)
-      case "action":
-        return this.interactions.onAction(conv, event)
+      case "action": {
+        if (!isMenuAction(event.actionId)) return this.interactions.onAction(conv, event)
+        // A menu click is the command it stands for, typed by the clicker.
+        const pick = menuPick(this.repos.menus, event, this.now())
+        if (!pick.ok) return { ephemeral: pick.why }
+        return this.serial(event.thread, () =>
+          onMessage(this, surface, { ...event, kind: "message", message: "", text: `${this.settings.commandPrefix}${pick.command} ${pick.arg}`, files: [], mentioned: true, threadStart: false }),
+        )
+      }
       case "reaction":
         return conv ? this.interactions.onReaction(conv, event) : undefined
       case "command":
