@@ -8,7 +8,6 @@ import { z } from "zod"
 const id = z.string().min(1)
 const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape)
 
-const message = loose({ id, sessionID: id, role: z.enum(["user", "assistant"]), time: loose({ created: z.number() }) })
 const session = loose({ id })
 const permission = loose({ id, sessionID: id, permission: z.string(), patterns: z.array(z.string()), always: z.array(z.string()), metadata: z.record(z.string(), z.unknown()) })
 const question = loose({
@@ -19,10 +18,8 @@ const question = loose({
 
 /** `properties` of each reduced event type. */
 const PROPERTIES: Record<string, z.ZodType> = {
-  "message.updated": loose({ sessionID: id, info: message }),
   "message.removed": loose({ sessionID: id, messageID: id }),
   "message.part.removed": loose({ sessionID: id, messageID: id, partID: id }),
-  "session.status": loose({ sessionID: id, status: loose({ type: z.enum(["idle", "busy", "retry"]) }) }),
   "session.created": loose({ info: session }),
   "session.updated": loose({ info: session }),
   "session.deleted": loose({ info: session.optional(), sessionID: id.optional() }),
@@ -57,9 +54,29 @@ function partProblem(p: Record<string, unknown>): string | undefined {
   return typeof part.type === "string" ? undefined : "properties.part.type is not a string"
 }
 
+/** Message updates come several times per message; statuses twice per turn and per retry. */
+function messageProblem(p: Record<string, unknown>): string | undefined {
+  if (typeof p.sessionID !== "string" || p.sessionID === "") return "properties.sessionID is not an id"
+  const info = p.info as Record<string, unknown> | null | undefined
+  if (!info || typeof info !== "object") return "properties.info is not an object"
+  for (const key of ["id", "sessionID"] as const) if (typeof info[key] !== "string" || info[key] === "") return `properties.info.${key} is not an id`
+  if (info.role !== "user" && info.role !== "assistant") return 'properties.info.role is not "user" or "assistant"'
+  const time = info.time as Record<string, unknown> | null | undefined
+  return time && typeof time === "object" && typeof time.created === "number" ? undefined : "properties.info.time.created is not a number"
+}
+
+function statusProblem(p: Record<string, unknown>): string | undefined {
+  if (typeof p.sessionID !== "string" || p.sessionID === "") return "properties.sessionID is not an id"
+  const status = p.status as Record<string, unknown> | null | undefined
+  const type = status && typeof status === "object" ? status.type : undefined
+  return type === "idle" || type === "busy" || type === "retry" ? undefined : 'properties.status.type is not "idle", "busy" or "retry"'
+}
+
 const BY_HAND: Record<string, (p: Record<string, unknown>) => string | undefined> = {
   "message.part.delta": deltaProblem,
   "message.part.updated": partProblem,
+  "message.updated": messageProblem,
+  "session.status": statusProblem,
 }
 
 /** Why a frame cannot be applied, or undefined when it can. */

@@ -54,11 +54,17 @@ const IGNORED = new Set<string>([
 // always escaped, so this exact byte sequence can only be the frame's own payload type; a line
 // that matches is dropped without paying for JSON.parse. Reordered fields still parse and drop.
 const SYNC_MARK = '"payload":{"type":"sync"'
-/** The payload key sits after the directory, near the start: only that much is searched. */
+const GLOBAL_HEAD = '{"directory":"'
+/** The payload key sits after the directory, near the start: only that much is searched otherwise. */
 const SYNC_SEARCH = 1_024
 
 /** Whether a line is a `sync` repeat, judged from its start without parsing it. */
 export function isSyncFrame(data: string): boolean {
+  if (data.startsWith(GLOBAL_HEAD)) {
+    // `{"directory":"<path>","payload":{"type":…`: the mark follows the directory's closing quote.
+    const end = data.indexOf('"', GLOBAL_HEAD.length)
+    if (end > 0 && data.charCodeAt(end - 1) !== 92 /* \ */) return data.startsWith(SYNC_MARK, end + 2)
+  }
   return (data.length > SYNC_SEARCH ? data.slice(0, SYNC_SEARCH) : data).includes(SYNC_MARK)
 }
 

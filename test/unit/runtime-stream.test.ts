@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { Batcher, type Clock } from "../../src/runtime/batcher.ts"
 import { EventStream } from "../../src/runtime/event-stream.ts"
 import { backoffDelay } from "../../src/timing/backoff.ts"
-import { parseEventData, type RuntimeEvent } from "../../src/runtime/events.ts"
+import { isSyncFrame, parseEventData, type RuntimeEvent } from "../../src/runtime/events.ts"
 import { SseDecoder } from "../../src/runtime/sse.ts"
 import { silentLogger } from "../../src/log/logger.ts"
 import { deferred } from "../harness/wait.ts"
@@ -31,6 +31,11 @@ describe("parseEventData", () => {
     expect(e).toEqual({ id: "evt_1", type: "session.idle", properties: { sessionID: "s" }, directory: "/p" })
     expect(parseEventData('{"directory":"/p","payload":{"type":"sync","syncEvent":{}}}')).toBeNull()
     expect(parseEventData('{"directory":"/p","payload":{"syncEvent":{},"type":"sync"}}')).toBeNull()
+    // Judged without parsing: the mark right after the directory; a mark inside text never counts.
+    expect(isSyncFrame('{"directory":"/srv/my repo","payload":{"type":"sync","syncEvent":{}}}')).toBe(true)
+    expect(isSyncFrame('{"directory":"/a\\"b","payload":{"type":"sync"}}')).toBe(true)
+    expect(isSyncFrame('{"directory":"/p","payload":{"type":"message.part.delta","properties":{"delta":"\\"payload\\":{\\"type\\":\\"sync\\""}}}')).toBe(false)
+    expect(isSyncFrame('{"payload":{"type":"sync"},"directory":"/p"}')).toBe(true)
     expect(parseEventData('{"directory":"/p","payload":{"type":"plugin.added","properties":{}}}')).toBeNull()
     expect(parseEventData('{"type":"server.heartbeat","properties":{}}')?.type).toBe("server.heartbeat")
     expect(() => parseEventData("{not json")).toThrow(SyntaxError)
