@@ -164,6 +164,9 @@ function init(path: string | undefined): number {
   const target = resolve(path ?? "config.json")
   const example = JSON.parse(readFileSync(join(ROOT, "config.example.json"), "utf8")) as Record<string, Record<string, unknown>>
   if (example.mattermost) example.mattermost.secret = randomBytes(24).toString("base64url")
+  // One platform to start from; the Slack and Discord sections are in config.example.json.
+  delete example.slack
+  delete example.discord
   if (example.runtime) delete example.runtime.password
   try {
     writeFileSync(target, `${JSON.stringify(example, null, 2)}\n`, { mode: 0o600, flag: "wx" })
@@ -176,6 +179,7 @@ function init(path: string | undefined): number {
   process.stdout.write(
     `Wrote ${target} (readable by you only) with a fresh button-signing secret.\n` +
       `Edit it: the chat platform's URL and token, runtime.url (or delete it for an embedded OpenCode), access rules.\n` +
+      `For Slack or Discord, add their section from config.example.json (README: Connecting Slack / Discord).\n` +
       `Keep it outside every project directory the agent works in. Then: switchboard doctor --config ${target}\n`,
   )
   return 0
